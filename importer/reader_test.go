@@ -62,7 +62,7 @@ func TestReader(t *testing.T) {
 		{"metadata not object", "email,metadata\na@b.co,[1]\n", ReaderConfig{}, []string{"2:bad:metadata:a@b.co,[1]"}},
 		{"explicit map", "Correo,Nombre\na@b.co,Ann\n", ReaderConfig{Map: MapOptions{Explicit: map[string]string{"correo": "email", "Nombre": "first_name"}}}, []string{"2:a@b.co|Ann|||"}},
 		{"unknown to metadata", "email,Plan\na@b.co,pro\n", ReaderConfig{Map: MapOptions{Unknown: UnknownMetadata}}, []string{`2:a@b.co||||{"Plan":"pro"}`}},
-		{"oversized record", "email,first_name\na@b.co," + strings.Repeat("x", 6000) + "\nc@d.co,Bob\n", ReaderConfig{MaxRecordBytes: 100}, []string{"2:bad:csv_error:a@b.co," + strings.Repeat("x", 249), "3:c@d.co|Bob|||"}},
+		{"oversized record", "email,first_name\na@b.co," + strings.Repeat("x", 20000) + "\nc@d.co,Bob\n", ReaderConfig{MaxRecordBytes: 100}, []string{"2:bad:csv_error:a@b.co," + strings.Repeat("x", 249), "3:c@d.co|Bob|||"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
