@@ -114,6 +114,9 @@ func NewMapping(header []string, opts MapOptions) (*Mapping, error) {
 	used := map[string]int{} // field → column index + 1
 	for i, h := range header {
 		c := canonical(h)
+		if strings.HasPrefix(c, "_error") {
+			continue // added by the rejects file; not the customer's data
+		}
 		target, ok := explicit[c]
 		if !ok {
 			if f := alias(c); f != "" {
