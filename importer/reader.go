@@ -319,4 +319,3 @@ func sniffDelimiter(b []byte) rune {
 	}
 	return best
 }
-

@@ -14,12 +14,12 @@ import (
 type action int
 
 const (
-	actDone     action = iota // the call succeeded
-	actRetry                  // try again after the backoff (or the server's hint)
-	actLookup                 // 409 on an external_id: find the customer and record it
-	actGiveUp                 // the error will not go away: record it
-	actUnknown                // the request may have created a customer and retrying could create another
-	actAbort                  // the key was refused: stop the whole run
+	actDone    action = iota // the call succeeded
+	actRetry                 // try again after the backoff (or the server's hint)
+	actLookup                // 409 on an external_id: find the customer and record it
+	actGiveUp                // the error will not go away: record it
+	actUnknown               // the request may have created a customer and retrying could create another
+	actAbort                 // the key was refused: stop the whole run
 )
 
 // decision is the retry policy's answer.
