@@ -34,7 +34,10 @@ type Config struct {
 	MaxBody   int64         // largest accepted body; 0 means 64 KiB
 	Lean      bool          // keep only what conflicts and look-ups need
 	Trace     bool          // record each request's arrival time (see MaxInWindow)
-	Now       func() time.Time
+	// Reject adds rules only the server knows (a blocked domain, say), so
+	// that tests can meet a 422 that local validation cannot foresee.
+	Reject func(client.CreateCustomerRequest) []client.FieldError
+	Now    func() time.Time
 }
 
 // Server is the emulator. It implements http.Handler and serves the API
@@ -237,6 +240,9 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request, lose bool) {
 		return
 	}
 	req, errs, msg := decodeCreate(body)
+	if len(errs) == 0 && msg == "" && s.cfg.Reject != nil {
+		errs = s.cfg.Reject(req)
+	}
 	if msg != "" {
 		s.fail(w, http.StatusBadRequest, client.TypeInvalidRequest, msg, nil)
 		return
