@@ -1,0 +1,309 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/prolifi/prolifi-import/client/sandbox"
+	"github.com/prolifi/prolifi-import/report"
+)
+
+// env is a fake environment for run.
+func env(vars map[string]string) func(string) string {
+	return func(k string) string { return vars[k] }
+}
+
+// outcome is what one call of run produced.
+type outcome struct {
+	code           int
+	stdout, stderr string
+	results        string
+	rejects        string
+}
+
+func runCmd(t *testing.T, getenv func(string) string, args ...string) outcome {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), args, getenv, &stdout, &stderr)
+	code := exitCode(err, &stderr)
+	o := outcome{code: code, stdout: stdout.String(), stderr: stderr.String()}
+	for i, a := range args {
+		if a == "--results" {
+			b, _ := os.ReadFile(args[i+1])
+			o.results = string(b)
+		}
+		if a == "--rejects" {
+			b, _ := os.ReadFile(args[i+1])
+			o.rejects = string(b)
+		}
+	}
+	return o
+}
+
+func writeFile(t *testing.T, name, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// counting wraps a handler and counts the requests it sees.
+type counting struct {
+	h http.Handler
+	n atomic.Int64
+}
+
+func (c *counting) ServeHTTP(w http.ResponseWriter, r *http.Request) { c.n.Add(1); c.h.ServeHTTP(w, r) }
+
+func emulator(t *testing.T, h http.Handler) (*counting, string) {
+	t.Helper()
+	c := &counting{h: h}
+	srv := httptest.NewServer(c)
+	t.Cleanup(srv.Close)
+	return c, srv.URL + "/api/v1/public"
+}
+
+const (
+	goodCSV  = "external_id,email,name\nc1,a@example.com,Ann Lee\nc2,b@example.com,Bob Ray\n"
+	mixedCSV = "external_id,email,name\nc1,a@example.com,Ann Lee\nc2,not-an-email,Bob Ray\nc1,c@example.com,Again\n"
+)
+
+func TestExitCodes(t *testing.T) {
+	key := map[string]string{"PROLIFI_API_KEY": "sk_test_abc"}
+	tests := []struct {
+		name     string
+		csv      string
+		env      map[string]string
+		args     []string
+		handler  http.Handler // nil: the emulator
+		wantCode int
+		wantReqs int64 // -1: don't check
+		wantErr  string
+	}{
+		{"all created", goodCSV, key, nil, nil, 0, 2, ""},
+		{"some rows to fix", mixedCSV, key, nil, nil, 1, 1, ""},
+		{"dry run valid", goodCSV, nil, []string{"--dry-run"}, nil, 0, 0, ""},
+		{"dry run invalid", mixedCSV, nil, []string{"--dry-run"}, nil, 1, 0, ""},
+		{"no key", goodCSV, nil, nil, nil, 2, 0, "no API key"},
+		{"read-only key", goodCSV, map[string]string{"PROLIFI_API_KEY": "pk_test_abc"}, nil, nil, 2, 0, "read-only"},
+		{"malformed key", goodCSV, map[string]string{"PROLIFI_API_KEY": "sk_prod_abc"}, nil, nil, 2, 0, "api key"},
+		{"no email column", "name\nAnn\n", key, nil, nil, 2, 0, "no email column"},
+		{"empty file", "", key, nil, nil, 2, 0, "empty"},
+		{"bad flag value", goodCSV, key, []string{"--rate", "0"}, nil, 2, 0, "--rate"},
+		{"key refused", goodCSV, key, nil, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(401)
+			w.Write([]byte(`{"error":{"type":"authentication_error","message":"bad key"}}`))
+		}), 3, -1, "refused the key"},
+		{"error budget", "email\nx1@b.example\nx2@b.example\nx3@b.example\nx4@b.example\nx5@b.example\n", key, []string{"--max-errors", "2", "--workers", "1"},
+			sandbox.New(sandbox.Config{Reject: func(r clientReq) []clientFieldError { return []clientFieldError{{Field: "email", Message: "blocked"}} }}), 3, -1, "error budget"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := tt.handler
+			if h == nil {
+				h = sandbox.New(sandbox.Config{})
+			}
+			emu, base := emulator(t, h)
+			in := writeFile(t, "in.csv", tt.csv)
+			dir := filepath.Dir(in)
+			args := append([]string{"--base-url", base, "--results", filepath.Join(dir, "r.csv"), "--rejects", filepath.Join(dir, "rj.csv")}, tt.args...)
+			o := runCmd(t, env(tt.env), append(args, in)...)
+			if o.code != tt.wantCode {
+				t.Errorf("exit %d, want %d\n%s", o.code, tt.wantCode, o.stderr)
+			}
+			if tt.wantReqs >= 0 && emu.n.Load() != tt.wantReqs {
+				t.Errorf("%d requests, want %d", emu.n.Load(), tt.wantReqs)
+			}
+			if !strings.Contains(o.stderr, tt.wantErr) {
+				t.Errorf("stderr lacks %q:\n%s", tt.wantErr, o.stderr)
+			}
+		})
+	}
+}
+
+// TestKeyEnvironmentChecks: keys for the wrong environment are refused
+// before any request, so these runs need no network.
+func TestKeyEnvironmentChecks(t *testing.T) {
+	in := writeFile(t, "in.csv", goodCSV)
+	tests := []struct {
+		name, key string
+		args      []string
+		wantErr   string
+	}{
+		{"test key on live", "sk_test_abc", nil, "cannot write to the live API"},
+		{"live key on sandbox", "sk_live_abc", []string{"--sandbox"}, "must not be used with --sandbox"},
+		{"public live key", "pk_live_abc", nil, "read-only"},
+		{"http to a remote host", "sk_test_abc", []string{"--base-url", "http://example.com/api"}, "loopback"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append(append([]string{"--results", filepath.Join(t.TempDir(), "r.csv")}, tt.args...), in)
+			o := runCmd(t, env(map[string]string{"PROLIFI_API_KEY": tt.key}), args...)
+			if o.code != exitUsage || !strings.Contains(o.stderr, tt.wantErr) {
+				t.Errorf("exit %d, stderr:\n%s\nwant exit 2 and %q", o.code, o.stderr, tt.wantErr)
+			}
+			if strings.Contains(o.stderr, tt.key) {
+				t.Error("stderr shows the key")
+			}
+		})
+	}
+}
+
+// TestKeyNeverShown: a server that echoes the key in its errors, and every
+// byte the run writes is searched for it.
+func TestKeyNeverShown(t *testing.T) {
+	const secret = "sk_test_TOPSECRET0123456789"
+	_, base := emulator(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(422)
+		w.Write([]byte(`{"error":{"type":"validation_error","message":"key ` + secret + ` says no","errors":[{"field":"email","message":"seen by ` + secret + `"}]}}`))
+	}))
+	in := writeFile(t, "in.csv", goodCSV)
+	dir := filepath.Dir(in)
+	keyFile := filepath.Join(dir, "key")
+	os.WriteFile(keyFile, []byte(secret+"\n"), 0o600)
+	summary := filepath.Join(dir, "s.json")
+	o := runCmd(t, env(nil), "--base-url", base, "--api-key-file", keyFile, "--log-level", "debug", "--summary-json", summary,
+		"--results", filepath.Join(dir, "r.csv"), "--rejects", filepath.Join(dir, "rj.csv"), in)
+	if o.code != exitRows {
+		t.Fatalf("exit %d\n%s", o.code, o.stderr)
+	}
+	sum, _ := os.ReadFile(summary)
+	for name, text := range map[string]string{"stdout": o.stdout, "stderr": o.stderr, "results": o.results, "rejects": o.rejects, "summary": string(sum)} {
+		if strings.Contains(text, secret) || strings.Contains(text, "TOPSECRET") {
+			t.Errorf("%s shows the key:\n%s", name, text)
+		}
+	}
+	if !strings.Contains(o.results, "[redacted]") {
+		t.Errorf("results lost the server's message:\n%s", o.results)
+	}
+}
+
+func TestJSONLogsAndSummary(t *testing.T) {
+	_, base := emulator(t, sandbox.New(sandbox.Config{}))
+	in := writeFile(t, "in.csv", mixedCSV)
+	dir := filepath.Dir(in)
+	summary := filepath.Join(dir, "s.json")
+	o := runCmd(t, env(map[string]string{"PROLIFI_API_KEY": "sk_test_x"}), "--base-url", base, "--summary-json", summary,
+		"--results", filepath.Join(dir, "r.csv"), "--rejects", filepath.Join(dir, "rj.csv"), in)
+	var runID string
+	logLines := 0
+	for _, line := range strings.Split(o.stderr, "\n") {
+		if !strings.HasPrefix(line, "{") {
+			continue
+		}
+		logLines++
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("log line is not JSON: %s", line)
+		}
+		id, _ := m["run_id"].(string)
+		if id == "" || runID != "" && id != runID {
+			t.Errorf("log line without the run id: %s", line)
+		}
+		runID = id
+	}
+	if logLines < 2 {
+		t.Fatalf("%d JSON log lines in:\n%s", logLines, o.stderr)
+	}
+	var s report.Summary
+	b, err := os.ReadFile(summary)
+	if err != nil || json.Unmarshal(b, &s) != nil {
+		t.Fatalf("summary json: %v\n%s", err, b)
+	}
+	if s.RunID != runID || s.ExitCode != 1 || s.Counts["created"] != 1 || s.Counts["invalid"] != 1 || s.Counts["duplicate"] != 1 ||
+		s.Rows != 3 || s.Requests != 1 || !strings.HasPrefix(s.Fingerprint, "sha256:") || s.Input != in || !strings.HasPrefix(base, "http://"+s.Target) {
+		t.Errorf("summary %+v", s)
+	}
+}
+
+// TestRejectsRoundTrip: the rejects of a messy run, fixed, import as they
+// are, and the rows that were fine the first time are not sent again.
+func TestRejectsRoundTrip(t *testing.T) {
+	emu, base := emulator(t, sandbox.New(sandbox.Config{}))
+	messy := "Customer ID;E-mail;Given Name;Plan\nm1;ok1@example.com;Ann;pro\nm2;broken;Bob;basic\nm3;ok3@example.com;Cy;pro\nm4;\"bad\"quote@x.com;Di;pro\nm5;dup@example.com;Ed;pro\nm5;dup2@example.com;Ed;pro\n"
+	in := writeFile(t, "messy.csv", messy)
+	dir := filepath.Dir(in)
+	k := env(map[string]string{"PROLIFI_API_KEY": "sk_test_x"})
+	rejects := filepath.Join(dir, "messy.rejects.csv")
+	o := runCmd(t, k, "--base-url", base, "--rejects", rejects, in)
+	if o.code != exitRows {
+		t.Fatalf("first run exit %d\n%s", o.code, o.stderr)
+	}
+	before := emu.n.Load()
+	fixed, err := os.ReadFile(rejects)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(fixed)
+	if !strings.HasPrefix(text, "Customer ID;E-mail;Given Name;Plan;_error_line;_error_status;_error_message\n") {
+		t.Fatalf("rejects header:\n%s", text)
+	}
+	// A person fixes the three rows in a spreadsheet.
+	text = strings.Replace(text, "m2;broken;", "m2;bob@example.com;", 1)
+	text = strings.Replace(text, `m4;"bad"quote@x.com;`, "m4;di@example.com;", 1)
+	text = strings.Replace(text, "m5;dup2@example.com;", "m6;dup2@example.com;", 1)
+	again := filepath.Join(dir, "fixed.csv")
+	os.WriteFile(again, []byte(text), 0o600)
+	o = runCmd(t, k, "--base-url", base, again)
+	if o.code != exitOK {
+		t.Fatalf("second run exit %d\n%s", o.code, o.stderr)
+	}
+	if sent := emu.n.Load() - before; sent != 3 {
+		t.Errorf("second run sent %d requests, want 3 (the fixed rows only)", sent)
+	}
+	if strings.Contains(o.stderr, "Plan") && strings.Contains(o.stderr, "_error") {
+		t.Errorf("the error columns were reported as unknown:\n%s", o.stderr)
+	}
+}
+
+func TestSecondRunRefused(t *testing.T) {
+	in := writeFile(t, "in.csv", goodCSV)
+	results := filepath.Join(filepath.Dir(in), "r.csv")
+	lock, err := report.AcquireLock(results)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Release()
+	o := runCmd(t, env(nil), "--dry-run", "--results", results, in)
+	if o.code != exitUsage || !strings.Contains(o.stderr, "locked by process "+itoa(os.Getpid())) {
+		t.Errorf("exit %d\n%s", o.code, o.stderr)
+	}
+}
+
+func TestResumeRefusesOtherInput(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.csv"), filepath.Join(dir, "b.csv")
+	os.WriteFile(a, []byte(goodCSV), 0o600)
+	os.WriteFile(b, []byte(mixedCSV), 0o600)
+	results := filepath.Join(dir, "r.csv")
+	if o := runCmd(t, env(nil), "--dry-run", "--results", results, a); o.code != exitOK {
+		t.Fatalf("exit %d\n%s", o.code, o.stderr)
+	}
+	o := runCmd(t, env(nil), "--dry-run", "--resume", "--results", results, b)
+	if o.code != exitUsage || !strings.Contains(o.stderr, "different input") {
+		t.Errorf("exit %d\n%s", o.code, o.stderr)
+	}
+}
+
+func TestVersionAndHelp(t *testing.T) {
+	o := runCmd(t, env(nil), "--version")
+	if o.code != 0 || !strings.HasPrefix(o.stdout, "prolifi-import ") {
+		t.Errorf("version: %d %q", o.code, o.stdout)
+	}
+	var stderr bytes.Buffer
+	err := run(context.Background(), []string{"--help"}, env(nil), &stderr, &stderr)
+	if !errors.Is(err, flagErrHelp()) || !strings.Contains(stderr.String(), "Examples:") {
+		t.Errorf("help: %v\n%s", err, stderr.String())
+	}
+}
