@@ -38,7 +38,10 @@ type ReaderConfig struct {
 	// MaxRecordBytes refuses longer records without holding them whole
 	// (default 1 MiB).
 	MaxRecordBytes int
-	Map            MapOptions
+	// LazyQuotes accepts a quote inside an unquoted field as a character,
+	// where RFC 4180 (and the default) calls the record malformed.
+	LazyQuotes bool
+	Map        MapOptions
 }
 
 // Reader streams mapped rows out of a CSV file. Memory stays flat: it holds
@@ -96,6 +99,7 @@ func (rd *Reader) start(replay []byte) error {
 	rd.csv = csv.NewReader(rd.tap)
 	rd.csv.Comma = rd.delim
 	rd.csv.FieldsPerRecord = 0 // every record must have as many fields as the header
+	rd.csv.LazyQuotes = rd.cfg.LazyQuotes
 	um, err := gocsv.NewUnmarshaller(rd.csv, record{})
 	if err != nil {
 		var pe *csv.ParseError
@@ -265,7 +269,11 @@ func (rd *Reader) fill(row *Row, rec record, extra map[string]string) {
 	row.Request = req
 	fieldErrs = append(client.Validate(req), fieldErrs...)
 	if len(fieldErrs) > 0 {
-		row.Problem = &Problem{Type: client.TypeValidation, Message: "invalid " + fieldList(fieldErrs), FieldErrors: fieldErrs}
+		msg := "invalid " + fieldList(fieldErrs)
+		if !utf8.ValidString(row.Raw) {
+			msg += ": the line has bytes that are not UTF-8; if the file was saved as plain CSV by Excel or another older program, run again with --encoding windows-1252"
+		}
+		row.Problem = &Problem{Type: client.TypeValidation, Message: msg, FieldErrors: fieldErrs}
 	}
 }
 

@@ -43,6 +43,7 @@ type options struct {
 	encoding    string
 	delimiter   string
 	maxRecord   int
+	lazyQuotes  bool
 	logLevel    string
 	logFormat   string
 	progress    string
@@ -114,6 +115,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (*o
 	fs.StringVar(&o.encoding, "encoding", "utf-8", "input encoding: "+importer.Encodings)
 	fs.StringVar(&o.delimiter, "delimiter", "", "field separator: , ; tab or | (default: detected from the header)")
 	fs.IntVar(&o.maxRecord, "max-record-bytes", 1<<20, "refuse records longer than this")
+	fs.BoolVar(&o.lazyQuotes, "lazy-quotes", false, "accept a quote inside an unquoted field as text (default: that record is malformed)")
 	fs.StringVar(&o.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&o.logFormat, "log-format", "auto", "auto (console on a terminal, else JSON), console or json")
 	fs.StringVar(&o.progress, "progress", "auto", "auto (a bar on a terminal, else log lines), bar, log or off")

@@ -86,7 +86,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	counted := &countingReader{r: in}
 	rd, err := importer.NewReader(counted, importer.ReaderConfig{
-		Delimiter: delim, Encoding: o.encoding, MaxRecordBytes: o.maxRecord,
+		Delimiter: delim, Encoding: o.encoding, MaxRecordBytes: o.maxRecord, LazyQuotes: o.lazyQuotes,
 		Map: importer.MapOptions{Explicit: explicit, Unknown: importer.UnknownColumns(o.unknown)},
 	})
 	if err != nil {
