@@ -26,7 +26,9 @@ type fakeAPI struct {
 func (f fakeAPI) CreateCustomer(_ context.Context, r client.CreateCustomerRequest) (*client.Customer, error) {
 	return f.create(r)
 }
-func (f fakeAPI) GetCustomer(_ context.Context, id string) (*client.Customer, error) { return f.get(id) }
+func (f fakeAPI) GetCustomer(_ context.Context, id string) (*client.Customer, error) {
+	return f.get(id)
+}
 
 // collect keeps results so the test can write them in line order.
 type collect struct{ rs []importer.Result }
