@@ -230,3 +230,26 @@ func TestRateLimitedServer(t *testing.T) {
 		})
 	}
 }
+
+// TestPoolFollowsLatency: with no --workers, the pool grows until rate ×
+// latency requests are in flight.
+func TestPoolFollowsLatency(t *testing.T) {
+	_, c := startEmulator(t, sandbox.Config{Latency: 20 * time.Millisecond})
+	var b strings.Builder
+	b.WriteString("external_id,email\n")
+	for i := range 300 {
+		fmt.Fprintf(&b, "w-%d,w%d@example.com\n", i, i)
+	}
+	rd, err := importer.NewReader(strings.NewReader(b.String()), importer.ReaderConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	im := importer.New(c, importer.Config{Rate: 500})
+	if _, err := im.Run(context.Background(), rd, &memSink{}); err != nil {
+		t.Fatal(err)
+	}
+	// 500/s × 20 ms = 10 in flight; 4 workers could do at most 200/s.
+	if n := im.Workers(); n < 10 || n > importer.MaxAutoWorkers {
+		t.Errorf("pool grew to %d workers, want at least 10", n)
+	}
+}

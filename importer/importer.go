@@ -39,7 +39,7 @@ type Sink interface {
 
 // Config tunes a run. Zero values take the defaults noted.
 type Config struct {
-	Workers    int     // concurrent requests; 0: enough for Rate at 250 ms a call (4 to 256)
+	Workers    int     // concurrent requests; 0: follow rate × observed latency (see MaxAutoWorkers)
 	Rate       float64 // requests per second, retries included (default 20)
 	Burst      int     // token bucket size (default 1: evenly spaced)
 	MaxRetries int     // retries per row after the first attempt (default 8; negative: none)
@@ -66,6 +66,14 @@ type Config struct {
 // DefaultRate is the requests per second used when Config.Rate is 0.
 const DefaultRate = 20
 
+// MaxAutoWorkers bounds the worker count when Config.Workers is 0. The pool
+// starts with minAutoWorkers and grows while rate × the average latency of
+// recent calls says more requests must be in flight to keep the rate full.
+const (
+	MaxAutoWorkers = 256
+	minAutoWorkers = 4
+)
+
 func (c *Config) defaults() {
 	if c.Rate <= 0 {
 		c.Rate = DefaultRate
@@ -73,9 +81,7 @@ func (c *Config) defaults() {
 	if c.Burst <= 0 {
 		c.Burst = 1
 	}
-	if c.Workers <= 0 {
-		c.Workers = min(max(int(math.Ceil(c.Rate*0.25)), 4), 256)
-	}
+
 	if c.MaxRetries == 0 {
 		c.MaxRetries = 8
 	}
@@ -143,6 +149,8 @@ type Importer struct {
 	log   *zap.Logger
 
 	requests, retries, throttled atomic.Int64
+	latency                      atomic.Int64 // moving average of call latency, in nanoseconds
+	workers                      atomic.Int64
 }
 
 // New returns an importer that calls api.
@@ -151,8 +159,29 @@ func New(api Creator, cfg Config) *Importer {
 	return &Importer{cfg: cfg, api: api, pacer: NewPacer(cfg.Rate, cfg.Burst, cfg.Now), log: cfg.Logger}
 }
 
-// Workers is the worker count in use.
-func (im *Importer) Workers() int { return im.cfg.Workers }
+// Workers is the worker count in use (with Config.Workers 0, it grows).
+func (im *Importer) Workers() int { return int(im.workers.Load()) }
+
+// wantWorkers is how many requests must be in flight to keep the current
+// rate full at the latency seen so far, with a quarter to spare.
+func (im *Importer) wantWorkers() int {
+	lat := time.Duration(im.latency.Load())
+	return int(math.Ceil(im.pacer.Rate()*lat.Seconds()*1.25)) + 1
+}
+
+// observe folds one call's latency into the moving average.
+func (im *Importer) observe(d time.Duration) {
+	for {
+		old := im.latency.Load()
+		next := int64(d)
+		if old != 0 {
+			next = old + (int64(d)-old)/8
+		}
+		if im.latency.CompareAndSwap(old, next) {
+			return
+		}
+	}
+}
 
 // Progress is a live view of a run, safe to read from another goroutine.
 func (im *Importer) Progress() (requests, retries, throttled int64, rate float64) {
@@ -190,12 +219,17 @@ func (im *Importer) Run(ctx context.Context, src Source, sink Sink) (Stats, erro
 		}
 	}()
 
-	jobs := make(chan Row, im.cfg.Workers)
-	results := make(chan Result, im.cfg.Workers*2)
+	maxWorkers, fixed := im.cfg.Workers, im.cfg.Workers > 0
+	if !fixed {
+		maxWorkers = MaxAutoWorkers
+	}
+	jobs := make(chan Row)
+	results := make(chan Result, 64)
 	var notAttempted atomic.Int64
 
 	var workers sync.WaitGroup
-	for range im.cfg.Workers {
+	spawn := func() {
+		im.workers.Add(1)
 		workers.Add(1)
 		go func() {
 			defer workers.Done()
@@ -211,6 +245,19 @@ func (im *Importer) Run(ctx context.Context, src Source, sink Sink) (Stats, erro
 				}
 			}
 		}()
+	}
+	initial := maxWorkers
+	if !fixed {
+		initial = minAutoWorkers
+	}
+	for range initial {
+		spawn()
+	}
+	// grow is called by the feeder, the only goroutine that spawns workers.
+	grow := func() {
+		if !fixed && int(im.workers.Load()) < min(maxWorkers, im.wantWorkers()) {
+			spawn()
+		}
 	}
 
 	// One goroutine owns the sink.
@@ -246,7 +293,7 @@ func (im *Importer) Run(ctx context.Context, src Source, sink Sink) (Stats, erro
 		}
 	}()
 
-	readErr := im.feed(stopCtx, src, jobs, results, &stats)
+	readErr := im.feed(stopCtx, src, jobs, results, &stats, grow)
 	close(jobs)
 	workers.Wait()
 	close(results)
@@ -283,7 +330,7 @@ func (im *Importer) overBudget(errs, finished int) bool {
 
 // feed reads rows and routes each: finished at once (malformed, invalid,
 // duplicate, dry run) or to a worker.
-func (im *Importer) feed(ctx context.Context, src Source, jobs chan<- Row, results chan<- Result, stats *Stats) error {
+func (im *Importer) feed(ctx context.Context, src Source, jobs chan<- Row, results chan<- Result, stats *Stats, grow func()) error {
 	seen := newDedup()
 	processed := 0
 	for ctx.Err() == nil {
@@ -320,6 +367,7 @@ func (im *Importer) feed(ctx context.Context, src Source, jobs chan<- Row, resul
 		case im.cfg.DryRun:
 			res.Status = StatusValid
 		default:
+			grow()
 			select {
 			case jobs <- row:
 			case <-ctx.Done():
@@ -357,11 +405,13 @@ func (im *Importer) send(stopCtx, reqCtx context.Context, stop context.CancelCau
 			c   *client.Customer
 			err error
 		)
+		began := time.Now()
 		if lookup {
 			c, err = im.api.GetCustomer(reqCtx, row.Request.ExternalID)
 		} else {
 			c, err = im.api.CreateCustomer(reqCtx, row.Request)
 		}
+		im.observe(time.Since(began))
 		lastErr = err
 		d := decide(err, hasExt)
 		if !client.IsRateLimited(err) {

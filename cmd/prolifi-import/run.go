@@ -147,7 +147,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		Grace: o.grace, Logger: log,
 	})
 	log.Info("starting", zap.String("input", o.input), zap.String("target", target), zap.Bool("dry_run", o.dryRun),
-		zap.Int("workers", im.Workers()), zap.Float64("rate", o.rate), zap.String("results", resultsPath))
+		zap.String("workers", workersText(o.workers)), zap.Float64("rate", o.rate), zap.String("results", resultsPath))
 
 	prog := startProgress(o, stderr, log, st.Size(), counted, sink, im)
 	stats, runErr := im.Run(ctx, rd, sink)
@@ -180,6 +180,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	return nil
 }
 
+func workersText(n int) string {
+	if n == 0 {
+		return fmt.Sprintf("auto (rate × latency, up to %d)", importer.MaxAutoWorkers)
+	}
+	return fmt.Sprint(n)
+}
+
 // outcomeOf decides the exit code and a one-line verdict.
 func outcomeOf(st importer.Stats, dryRun bool, runErr, closeErr error) (int, string) {
 	var ae *importer.AbortError
@@ -207,7 +214,7 @@ func outcomeOf(st importer.Stats, dryRun bool, runErr, closeErr error) (int, str
 // that must pass before any request: a read-only key, or a key of the wrong
 // environment, is refused.
 func connect(o *options, getenv func(string) string, stderr io.Writer, log *zap.Logger) (*client.Client, func(), error) {
-	hc := &http.Client{Transport: client.NewTransport(max(o.workers, 64))}
+	hc := &http.Client{Transport: client.NewTransport(max(o.workers, importer.MaxAutoWorkers))}
 	opts := []client.Option{client.WithHTTPClient(hc), client.WithTimeout(o.timeout), client.WithUserAgent("prolifi-import/" + version)}
 	if o.local {
 		base, stop, err := startLocal()
