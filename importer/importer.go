@@ -138,6 +138,9 @@ func (e *AbortError) Error() string {
 
 func (e *AbortError) Unwrap() error { return e.Err }
 
+// errLookupNow tells send's retry loop to look the customer up at once.
+const errLookupNow = readError("look up now")
+
 // ErrInterrupted is returned (wrapped) when ctx ended the run.
 const ErrInterrupted = readError("run interrupted")
 
@@ -262,35 +265,10 @@ func (im *Importer) Run(ctx context.Context, src Source, sink Sink) (Stats, erro
 
 	// One goroutine owns the sink.
 	var sinkErr error
-	var errCount, finished int
 	written := make(chan struct{})
 	go func() {
 		defer close(written)
-		for res := range results {
-			if sinkErr != nil {
-				continue
-			}
-			if err := sink.Write(res); err != nil {
-				sinkErr = fmt.Errorf("write result for line %d: %w", res.Line, err)
-				stop(sinkErr)
-				continue
-			}
-			if len(results) == 0 {
-				if err := sink.Flush(); err != nil {
-					sinkErr = fmt.Errorf("flush results: %w", err)
-					stop(sinkErr)
-					continue
-				}
-			}
-			stats.ByStatus[res.Status]++
-			finished++
-			if res.Status == StatusInvalid || res.Status == StatusFailed {
-				errCount++
-				if im.overBudget(errCount, finished) {
-					stop(&AbortError{Reason: fmt.Sprintf("error budget spent: %d of %d rows invalid or failed", errCount, finished)})
-				}
-			}
-		}
+		sinkErr = im.drain(results, sink, stop, &stats)
 	}()
 
 	readErr := im.feed(stopCtx, src, jobs, results, &stats, grow)
@@ -318,6 +296,76 @@ func (im *Importer) Run(ctx context.Context, src Source, sink Sink) (Stats, erro
 		return stats, fmt.Errorf("%w: %v", ErrInterrupted, context.Cause(ctx))
 	}
 	return stats, nil
+}
+
+// flushDelay bounds how long a finished row may wait in the sink's buffer.
+// Flushing after every row costs a write(2) each; under load, rows finish
+// microseconds apart and one flush a few milliseconds covers dozens.
+const flushDelay = 5 * time.Millisecond
+
+// drain writes every result to the sink, counts it, and flushes the sink
+// whenever no result is waiting, but not more often than every flushDelay.
+// After a sink error it keeps draining (so workers never block) and returns
+// that error.
+func (im *Importer) drain(results <-chan Result, sink Sink, stop context.CancelCauseFunc, stats *Stats) error {
+	var (
+		sinkErr         error
+		errCount, total int
+		dirty, armed    bool
+		lastFlush       time.Time
+		flushT          = time.NewTimer(time.Hour)
+	)
+	flushT.Stop()
+	defer flushT.Stop()
+	flush := func() {
+		dirty, lastFlush = false, time.Now()
+		if err := sink.Flush(); err != nil && sinkErr == nil {
+			sinkErr = fmt.Errorf("flush results: %w", err)
+			stop(sinkErr)
+		}
+	}
+	for {
+		select {
+		case <-flushT.C:
+			armed = false
+			if dirty && sinkErr == nil {
+				flush()
+			}
+			continue
+		case res, ok := <-results:
+			if !ok {
+				if dirty && sinkErr == nil {
+					flush()
+				}
+				return sinkErr
+			}
+			if sinkErr != nil {
+				continue
+			}
+			if err := sink.Write(res); err != nil {
+				sinkErr = fmt.Errorf("write result for line %d: %w", res.Line, err)
+				stop(sinkErr)
+				continue
+			}
+			dirty = true
+			if len(results) == 0 {
+				if wait := flushDelay - time.Since(lastFlush); wait <= 0 {
+					flush()
+				} else if !armed {
+					armed = true
+					flushT.Reset(wait)
+				}
+			}
+			stats.ByStatus[res.Status]++
+			total++
+			if res.Status == StatusInvalid || res.Status == StatusFailed {
+				errCount++
+				if im.overBudget(errCount, total) {
+					stop(&AbortError{Reason: fmt.Sprintf("error budget spent: %d of %d rows invalid or failed", errCount, total)})
+				}
+			}
+		}
+	}
 }
 
 // overBudget reports whether errs rows of finished went past the budget.
@@ -392,7 +440,7 @@ func (im *Importer) send(stopCtx, reqCtx context.Context, stop context.CancelCau
 		finished  bool
 		lastErr   error
 	)
-	op := func() error {
+	attempt := func() error {
 		if err := im.pacer.Wait(stopCtx); err != nil {
 			return backoff.Permanent(err)
 		}
@@ -443,7 +491,7 @@ func (im *Importer) send(stopCtx, reqCtx context.Context, stop context.CancelCau
 				break // GET does not answer 409; treat as final
 			}
 			lookup = true
-			return err // look it up on the next attempt, after the pacer
+			return errLookupNow
 		case actAbort:
 			stop(&AbortError{Reason: "the API refused the key", Err: err})
 			return backoff.Permanent(err)
@@ -456,6 +504,14 @@ func (im *Importer) send(stopCtx, reqCtx context.Context, stop context.CancelCau
 		}
 		finished = true
 		return backoff.Permanent(err)
+	}
+	// A 409 is answered by a look-up at once, not after a backoff wait.
+	op := func() error {
+		for {
+			if err := attempt(); err != errLookupNow {
+				return err
+			}
+		}
 	}
 	bo := backoff.WithContext(hint, stopCtx)
 	_ = backoff.RetryNotify(op, bo, func(err error, wait time.Duration) {

@@ -231,7 +231,7 @@ func (rd *Reader) fill(row *Row, rec record, extra map[string]string) {
 	req = client.Normalize(req)
 	var fieldErrs []client.FieldError
 	meta := strings.TrimSpace(rec.Metadata)
-	var keys map[string]any
+	var keys [][2]string // metadata.KEY cells, in column order
 	for i, c := range rd.mapping.columns {
 		if c.metaKey == "" {
 			continue
@@ -244,24 +244,21 @@ func (rd *Reader) fill(row *Row, rec record, extra map[string]string) {
 			fieldErrs = append(fieldErrs, client.FieldError{Field: metadataPrefix + c.metaKey, Message: "must be valid UTF-8 text"})
 			continue
 		}
-		if keys == nil {
-			keys = map[string]any{}
-		}
-		keys[c.metaKey] = v
+		keys = append(keys, [2]string{c.metaKey, v})
 	}
 	switch {
 	case keys == nil && meta != "":
 		req.Metadata = json.RawMessage(meta) // checked by Validate
+	case keys != nil && meta == "":
+		req.Metadata = appendObject(nil, keys)
 	case keys != nil:
 		obj := map[string]any{}
-		if meta != "" {
-			if !utf8.ValidString(meta) || json.Unmarshal([]byte(meta), &obj) != nil || obj == nil {
-				fieldErrs = append(fieldErrs, client.FieldError{Field: FieldMetadata, Message: "must be a JSON object"})
-				obj = map[string]any{}
-			}
+		if !utf8.ValidString(meta) || json.Unmarshal([]byte(meta), &obj) != nil || obj == nil {
+			fieldErrs = append(fieldErrs, client.FieldError{Field: FieldMetadata, Message: "must be a JSON object"})
+			obj = map[string]any{}
 		}
-		for k, v := range keys {
-			obj[k] = v
+		for _, kv := range keys {
+			obj[kv[0]] = kv[1]
 		}
 		b, _ := json.Marshal(obj)
 		req.Metadata = b
@@ -275,6 +272,38 @@ func (rd *Reader) fill(row *Row, rec record, extra map[string]string) {
 		}
 		row.Problem = &Problem{Type: client.TypeValidation, Message: msg, FieldErrors: fieldErrs}
 	}
+}
+
+// appendObject encodes string pairs as a JSON object, keys in the given
+// order: the common case of metadata.KEY columns, without a map.
+func appendObject(b []byte, kv [][2]string) []byte {
+	b = append(b, '{')
+	for i, p := range kv {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, p[0])
+		b = append(b, ':')
+		b = appendJSONString(b, p[1])
+	}
+	return append(b, '}')
+}
+
+// appendJSONString quotes valid UTF-8 s as a JSON string.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"' || c == '\\':
+			b = append(b, '\\', c)
+		case c < 0x20:
+			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+		default:
+			b = append(b, c)
+		}
+	}
+	return append(b, '"')
 }
 
 func fieldList(fe []client.FieldError) string {

@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -57,7 +58,7 @@ func TestReader(t *testing.T) {
 		{"unclosed quote at end", "email,first_name\nc@d.co,Bob\na@b.co,\"Ann\n", ReaderConfig{}, []string{"2:c@d.co|Bob|||", "3:bad:csv_error:a@b.co,\"Ann"}},
 		{"values trimmed", "email, first_name\n  a@b.co , Ann \n", ReaderConfig{}, []string{"2:a@b.co|Ann|||"}},
 		{"invalid email", "email\nnope\n", ReaderConfig{}, []string{"2:bad:email:nope"}},
-		{"metadata columns", "email,metadata.plan,metadata.Seats\na@b.co,pro,3\nc@d.co,,\n", ReaderConfig{}, []string{`2:a@b.co||||{"Seats":"3","plan":"pro"}`, "3:c@d.co||||"}},
+		{"metadata columns", "email,metadata.plan,metadata.Seats\na@b.co,pro,3\nc@d.co,,\n", ReaderConfig{}, []string{`2:a@b.co||||{"plan":"pro","Seats":"3"}`, "3:c@d.co||||"}},
 		{"metadata json and keys", "email,metadata,metadata.plan\na@b.co,\"{\"\"a\"\":1}\",pro\n", ReaderConfig{}, []string{`2:a@b.co||||{"a":1,"plan":"pro"}`}},
 		{"metadata not object", "email,metadata\na@b.co,[1]\n", ReaderConfig{}, []string{"2:bad:metadata:a@b.co,[1]"}},
 		{"explicit map", "Correo,Nombre\na@b.co,Ann\n", ReaderConfig{Map: MapOptions{Explicit: map[string]string{"correo": "email", "Nombre": "first_name"}}}, []string{"2:a@b.co|Ann|||"}},
@@ -97,5 +98,19 @@ func TestReaderRefusesFile(t *testing.T) {
 				t.Fatalf("err %v, want %q", err, tt.wantErr)
 			}
 		})
+	}
+}
+
+func TestAppendObject(t *testing.T) {
+	kv := [][2]string{{"plain", "v"}, {`q"uote`, `back\slash`}, {"ctl", "a\x00b\tc\nd\x1f"}, {"uni", "Zoë 山田 <&>"}}
+	b := appendObject(nil, kv)
+	var got map[string]string
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatalf("%s: %v", b, err)
+	}
+	for _, p := range kv {
+		if got[p[0]] != p[1] {
+			t.Errorf("key %q: got %q, want %q (json %s)", p[0], got[p[0]], p[1], b)
+		}
 	}
 }

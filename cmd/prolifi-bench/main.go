@@ -52,6 +52,9 @@ type sizes struct {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "loop" {
+		return loopMain(ctx, args[1:], stdout)
+	}
 	fs := flag.NewFlagSet("prolifi-bench", flag.ContinueOnError)
 	quick := fs.Bool("quick", false, "smaller inputs (a minute instead of several)")
 	workers := fs.Int("workers", 32, "concurrency of the ceiling measurement, for the load loop and the importer alike")
@@ -166,32 +169,60 @@ type loopResult struct {
 }
 
 // loadLoop is the ceiling: the client and transport the importer uses, n
-// creates from w goroutines, and nothing else.
+// creates from w goroutines, and nothing else. It runs in a child process,
+// as the importer does, so both meet the emulator on equal terms.
 func (b *bench) loadLoop(n, w int) (loopResult, error) {
 	base, _, stop, err := serve(sandbox.Config{Lean: true})
 	if err != nil {
 		return loopResult{}, err
 	}
 	defer stop()
-	c, err := client.New(base, "sk_test_bench", client.WithHTTPClient(&http.Client{Transport: client.NewTransport(w)}))
+	self, err := os.Executable()
 	if err != nil {
 		return loopResult{}, err
+	}
+	cmd := exec.CommandContext(b.ctx, self, "loop", "--base", base, "--n", fmt.Sprint(n), "--workers", fmt.Sprint(w))
+	cmd.Stderr = b.log
+	out, err := cmd.Output()
+	if err != nil {
+		return loopResult{}, fmt.Errorf("load loop: %w", err)
+	}
+	var r struct{ Seconds float64 }
+	if err := json.Unmarshal(out, &r); err != nil {
+		return loopResult{}, fmt.Errorf("load loop: %w", err)
+	}
+	el := time.Duration(r.Seconds * float64(time.Second))
+	return loopResult{elapsed: el, perSec: float64(n) / r.Seconds}, nil
+}
+
+// loopMain is the child side of loadLoop; it prints {"Seconds": …}.
+func loopMain(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("loop", flag.ContinueOnError)
+	base := fs.String("base", "", "API root")
+	n := fs.Int("n", 0, "requests")
+	w := fs.Int("workers", 32, "goroutines")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	c, err := client.New(*base, "sk_test_bench", client.WithHTTPClient(&http.Client{Transport: client.NewTransport(*w)}))
+	if err != nil {
+		return err
 	}
 	var next atomic.Int64
 	var firstErr error
 	var once sync.Once
 	var wg sync.WaitGroup
 	start := time.Now()
-	for range w {
+	for range *w {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for {
 				i := next.Add(1)
-				if i > int64(n) {
+				if i > int64(*n) {
 					return
 				}
-				_, err := c.CreateCustomer(b.ctx, client.CreateCustomerRequest{
+				_, err := c.CreateCustomer(ctx, client.CreateCustomerRequest{
 					Email: fmt.Sprintf("loop%d@example.com", i), ExternalID: fmt.Sprintf("loop-%d", i), FirstName: "Load", LastName: "Loop"})
 				if err != nil {
 					once.Do(func() { firstErr = err })
@@ -200,8 +231,10 @@ func (b *bench) loadLoop(n, w int) (loopResult, error) {
 		}()
 	}
 	wg.Wait()
-	el := time.Since(start)
-	return loopResult{elapsed: el, perSec: float64(n) / el.Seconds()}, firstErr
+	if firstErr != nil {
+		return firstErr
+	}
+	return json.NewEncoder(stdout).Encode(struct{ Seconds float64 }{time.Since(start).Seconds()})
 }
 
 type importResult struct {

@@ -51,6 +51,7 @@ type options struct {
 	grace       time.Duration
 	timeout     time.Duration
 	version     bool
+	cpuProfile  string
 }
 
 // mapFlag collects repeated --map 'Source Header=field' values.
@@ -123,6 +124,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (*o
 	fs.DurationVar(&o.grace, "grace", 10*time.Second, "after a stop signal, how long requests in flight may finish")
 	fs.DurationVar(&o.timeout, "timeout", 30*time.Second, "longest wait for one API call")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to this file (for development)")
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
 			return nil, err

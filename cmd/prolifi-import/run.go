@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -49,6 +50,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if o.version {
 		fmt.Fprintln(stdout, versionString())
 		return nil
+	}
+	if getenv("GOGC") == "" {
+		// The heap is small and flat (tens of MB); collecting less often
+		// saves about a tenth of the CPU per row for a few MB more.
+		debug.SetGCPercent(400)
 	}
 	runID := uuid.NewString()
 	log, err := newLogger(o, stderr, runID)
@@ -149,6 +155,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	log.Info("starting", zap.String("input", o.input), zap.String("target", target), zap.Bool("dry_run", o.dryRun),
 		zap.String("workers", workersText(o.workers)), zap.Float64("rate", o.rate), zap.String("results", resultsPath))
 
+	if o.cpuProfile != "" {
+		stopProfile, err := startCPUProfile(o.cpuProfile)
+		if err != nil {
+			return usageErr("--cpuprofile: %v", err)
+		}
+		defer stopProfile()
+	}
 	prog := startProgress(o, stderr, log, st.Size(), counted, sink, im)
 	stats, runErr := im.Run(ctx, rd, sink)
 	prog.stop()
@@ -178,6 +191,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return &exitError{code: code, silent: true}
 	}
 	return nil
+}
+
+// startCPUProfile profiles the process until the returned func is called.
+func startCPUProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 func workersText(n int) string {
