@@ -44,7 +44,10 @@ func TestEncodings(t *testing.T) {
 			}
 		})
 	}
-	rows := readRows(t, cp1252, ReaderConfig{})
+	rows, err := readRows(cp1252, ReaderConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if p := rows[0].Problem; p == nil || !strings.Contains(p.Message, "--encoding windows-1252") || p.FieldErrors[0].Message != "must be valid UTF-8 text" {
 		t.Errorf("problem %+v does not point at --encoding", p)
 	}

@@ -12,19 +12,12 @@ import (
 // readAll reads every row and renders each as "line:status:detail".
 func readAll(t testing.TB, in string, cfg ReaderConfig) ([]string, error) {
 	t.Helper()
-	rd, err := NewReader(strings.NewReader(in), cfg)
+	rows, err := readRows(in, cfg)
 	if err != nil {
 		return nil, err
 	}
 	var out []string
-	for {
-		row, err := rd.Next()
-		if errors.Is(err, io.EOF) {
-			return out, nil
-		}
-		if err != nil {
-			return out, err
-		}
+	for _, row := range rows {
 		if row.Problem != nil {
 			detail := row.Problem.Type
 			if len(row.Problem.FieldErrors) > 0 {
@@ -35,6 +28,26 @@ func readAll(t testing.TB, in string, cfg ReaderConfig) ([]string, error) {
 		}
 		r := row.Request
 		out = append(out, fmt.Sprintf("%d:%s|%s|%s|%s|%s", row.Line, r.Email, r.FirstName, r.LastName, r.ExternalID, r.Metadata))
+	}
+	return out, nil
+}
+
+// readRows reads every row of in.
+func readRows(in string, cfg ReaderConfig) ([]Row, error) {
+	rd, err := NewReader(strings.NewReader(in), cfg)
+	if err != nil {
+		return nil, err
+	}
+	var rows []Row
+	for {
+		row, err := rd.Next()
+		if errors.Is(err, io.EOF) {
+			return rows, nil
+		}
+		if err != nil {
+			return rows, err
+		}
+		rows = append(rows, row)
 	}
 }
 

@@ -2,8 +2,6 @@ package importer
 
 import (
 	"encoding/json"
-	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -57,23 +55,16 @@ func TestCSVSpectrum(t *testing.T) {
 			// --lazy-quotes reads it as the JSON expects.
 			lazy := name == "location_coordinates"
 			if lazy {
-				if rows := readRows(t, string(in), ReaderConfig{Map: MapOptions{Explicit: explicit}}); len(rows) != 1 || rows[0].Problem == nil || rows[0].Problem.Type != ErrorTypeCSV {
+				if rows, _ := readRows(string(in), ReaderConfig{Map: MapOptions{Explicit: explicit}}); len(rows) != 1 || rows[0].Problem == nil || rows[0].Problem.Type != ErrorTypeCSV {
 					t.Errorf("strict read of a bare quote: %+v, want one csv_error", rows)
 				}
 			}
-			rd, err := NewReader(strings.NewReader(string(in)), ReaderConfig{LazyQuotes: lazy, Map: MapOptions{Explicit: explicit}})
+			rows, err := readRows(string(in), ReaderConfig{LazyQuotes: lazy, Map: MapOptions{Explicit: explicit}})
 			if err != nil {
 				t.Fatal(err)
 			}
 			var got []map[string]string
-			for {
-				row, err := rd.Next()
-				if errors.Is(err, io.EOF) {
-					break
-				}
-				if err != nil {
-					t.Fatal(err)
-				}
+			for _, row := range rows {
 				if row.Problem != nil && row.Problem.Type == ErrorTypeCSV {
 					t.Fatalf("line %d: %s", row.Line, row.Problem.Message)
 				}
@@ -84,7 +75,7 @@ func TestCSVSpectrum(t *testing.T) {
 						t.Fatal(err)
 					}
 				}
-				for _, h := range rd.Mapping().Header[1:] {
+				for _, h := range header[1:] {
 					rec[h] = meta[h] // an empty cell is an absent key: ""
 				}
 				got = append(got, rec)
@@ -111,23 +102,4 @@ func expected(t *testing.T, path string) []map[string]string {
 		t.Fatal(err)
 	}
 	return []map[string]string{one}
-}
-
-func readRows(t *testing.T, in string, cfg ReaderConfig) []Row {
-	t.Helper()
-	rd, err := NewReader(strings.NewReader(in), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rows []Row
-	for {
-		row, err := rd.Next()
-		if errors.Is(err, io.EOF) {
-			return rows
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		rows = append(rows, row)
-	}
 }

@@ -90,12 +90,5 @@ func (w *Rejects) Close() error {
 		}
 		return nil
 	}
-	err := w.bw.Flush()
-	if serr := w.f.Sync(); err == nil {
-		err = serr
-	}
-	if cerr := w.f.Close(); err == nil {
-		err = cerr
-	}
-	return err
+	return finish(w.bw.Flush(), w.f)
 }

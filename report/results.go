@@ -125,11 +125,17 @@ func (w *Results) Flush() error {
 // Close flushes, syncs and closes the file.
 func (w *Results) Close() error {
 	w.cw.Flush()
-	err := w.cw.Error()
-	if serr := w.f.Sync(); err == nil {
+	return finish(w.cw.Error(), w.f)
+}
+
+// finish syncs and closes f after a final flush whose error was flushErr,
+// and returns the first error of the three.
+func finish(flushErr error, f *os.File) error {
+	err := flushErr
+	if serr := f.Sync(); err == nil {
 		err = serr
 	}
-	if cerr := w.f.Close(); err == nil {
+	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	return err
