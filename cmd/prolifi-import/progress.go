@@ -26,14 +26,14 @@ func (c *countingReader) Read(p []byte) (int, error) {
 }
 
 // progress reports a run as it goes: a bar on a terminal, log lines
-// elsewhere. The share done is the share of the input's bytes read, which
-// needs no counting pass over a large file.
+// elsewhere. The bar counts rows against the input's line count; the log
+// line also gives the share of the input's bytes read.
 type progress struct {
 	done chan struct{}
 	wg   sync.WaitGroup
 }
 
-func startProgress(o *options, stderr io.Writer, log *zap.Logger, size int64, in *countingReader, s *sinks, im *importer.Importer) *progress {
+func startProgress(o *options, stderr io.Writer, log *zap.Logger, total int64, in *countingReader, size int64, s *sinks, im *importer.Importer) *progress {
 	p := &progress{done: make(chan struct{})}
 	mode := o.progress
 	if mode == "auto" {
@@ -54,21 +54,23 @@ func startProgress(o *options, stderr io.Writer, log *zap.Logger, size int64, in
 		defer p.wg.Done()
 		switch mode {
 		case "bar":
-			bar := progressbar.NewOptions64(max(size, 1),
+			bar := progressbar.NewOptions64(total,
 				progressbar.OptionSetWriter(stderr),
 				progressbar.OptionSetWidth(30),
 				progressbar.OptionSetPredictTime(true),
 				progressbar.OptionSetElapsedTime(true),
 				progressbar.OptionThrottle(200*time.Millisecond),
 				progressbar.OptionSetRenderBlankState(true),
+				progressbar.OptionShowCount(),
+				progressbar.OptionSetItsString("rows"),
 				progressbar.OptionShowDescriptionAtLineEnd(),
 			)
 			tick := time.NewTicker(250 * time.Millisecond)
 			defer tick.Stop()
 			for {
 				_, _, throttled, rate := im.Progress()
-				bar.Describe(fmt.Sprintf("%d rows · %.0f rows/s · 429s %d · limit %.0f/s", s.rows.Load(), rowsPerSec(), throttled, rate))
-				_ = bar.Set64(min(in.n.Load(), size))
+				bar.Describe(fmt.Sprintf("%.0f rows/s · 429s %d · limit %.0f/s", rowsPerSec(), throttled, rate))
+				_ = bar.Set64(min(s.rows.Load(), total))
 				select {
 				case <-p.done:
 					_ = bar.Finish()
@@ -87,12 +89,15 @@ func startProgress(o *options, stderr io.Writer, log *zap.Logger, size int64, in
 				case <-tick.C:
 				}
 				req, retries, throttled, rate := im.Progress()
-				pct := 0.0
-				if size > 0 {
-					pct = 100 * float64(min(in.n.Load(), size)) / float64(size)
+				done := s.rows.Load()
+				rps := rowsPerSec()
+				eta := time.Duration(0)
+				if rps > 0 && total > done {
+					eta = time.Duration(float64(total-done) / rps * float64(time.Second)).Round(time.Second)
 				}
-				log.Info("progress", zap.Int64("rows", s.rows.Load()), zap.Float64("input_read_pct", pct),
-					zap.Float64("rows_per_second", rowsPerSec()), zap.Int64("requests", req), zap.Int64("retries", retries),
+				log.Info("progress", zap.Int64("rows", done), zap.Int64("rows_total_estimate", total),
+					zap.Float64("input_read_pct", 100*float64(min(in.n.Load(), size))/float64(max(size, 1))), zap.Duration("eta", eta),
+					zap.Float64("rows_per_second", rps), zap.Int64("requests", req), zap.Int64("retries", retries),
 					zap.Int64("rate_limited", throttled), zap.Float64("rate_limit", rate))
 			}
 		}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -86,7 +87,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil || st.IsDir() {
 		return usageErr("open input: %s is not a file", o.input)
 	}
-	fingerprint, err := fingerprintFile(in)
+	fingerprint, lines, err := fingerprintFile(in)
 	if err != nil {
 		return usageErr("read input: %v", err)
 	}
@@ -162,7 +163,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		defer stopProfile()
 	}
-	prog := startProgress(o, stderr, log, st.Size(), counted, sink, im)
+	total := max(lines-1, 1)
+	if o.limit > 0 {
+		total = min(total, int64(o.limit))
+	}
+	prog := startProgress(o, stderr, log, total, counted, st.Size(), sink, im)
 	stats, runErr := im.Run(ctx, rd, sink)
 	prog.stop()
 
@@ -337,16 +342,25 @@ func sibling(input, suffix string) string {
 	return input + suffix
 }
 
-// fingerprintFile hashes the whole input and rewinds it.
-func fingerprintFile(f *os.File) (string, error) {
+// fingerprintFile hashes the whole input, counts its lines (the progress
+// bar's total; a quoted newline counts one too many) and rewinds it.
+func fingerprintFile(f *os.File) (string, int64, error) {
 	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
+	lc := &lineCounter{}
+	if _, err := io.Copy(io.MultiWriter(h, lc), f); err != nil {
+		return "", 0, err
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return "", err
+		return "", 0, err
 	}
-	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
+	return "sha256:" + hex.EncodeToString(h.Sum(nil)), lc.n, nil
+}
+
+type lineCounter struct{ n int64 }
+
+func (c *lineCounter) Write(p []byte) (int, error) {
+	c.n += int64(bytes.Count(p, []byte{'\n'}))
+	return len(p), nil
 }
 
 // runState is kept beside the results file so that --resume can tell
