@@ -226,7 +226,7 @@ func (im *Importer) Run(ctx context.Context, src Source, sink Sink) (Stats, erro
 	if !fixed {
 		maxWorkers = MaxAutoWorkers
 	}
-	jobs := make(chan Row)
+	jobs := make(chan Row, 64) // a little slack so workers rarely wait on the reader
 	results := make(chan Result, 64)
 	var notAttempted atomic.Int64
 

@@ -271,17 +271,26 @@ func (b *bench) importRun(n int, cfg sandbox.Config, args ...string) (importResu
 	cmd.Env = append(os.Environ(), "PROLIFI_API_KEY=sk_test_bench")
 	cmd.Stderr = b.log
 	start := time.Now()
-	err = cmd.Run()
+	if err := cmd.Start(); err != nil {
+		return importResult{}, err
+	}
+	// rusage's Maxrss for a child can report the parent's size (the child
+	// is forked from this process before it execs), so the peak is read from
+	// the child's own VmHWM while it runs.
+	peak := make(chan int64, 1)
+	done := make(chan struct{})
+	go func() { peak <- watchPeakRSS(cmd.Process.Pid, done) }()
+	err = cmd.Wait()
 	wall := time.Since(start)
+	close(done)
 	var ee *exec.ExitError
 	if err != nil && !errors.As(err, &ee) {
 		return importResult{}, err
 	}
-	res := importResult{wall: wall}
+	res := importResult{wall: wall, maxRSS: <-peak}
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		res.user = time.Duration(ru.Utime.Nano())
 		res.sys = time.Duration(ru.Stime.Nano())
-		res.maxRSS = ru.Maxrss * 1024 // kilobytes on Linux
 	}
 	data, err := os.ReadFile(summary)
 	if err != nil {
@@ -297,6 +306,31 @@ func (b *bench) importRun(n int, cfg sandbox.Config, args ...string) (importResu
 		res.maxPerSecond = emu.MaxInWindow(time.Second)
 	}
 	return res, nil
+}
+
+// watchPeakRSS samples /proc/PID/status every 20 ms until done and returns
+// the largest VmHWM (peak resident set since exec) seen, in bytes.
+func watchPeakRSS(pid int, done <-chan struct{}) int64 {
+	path := fmt.Sprintf("/proc/%d/status", pid)
+	var best int64
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if b, err := os.ReadFile(path); err == nil {
+			for _, line := range strings.Split(string(b), "\n") {
+				if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+					var kb int64
+					fmt.Sscanf(strings.TrimSpace(v), "%d", &kb)
+					best = max(best, kb*1024)
+				}
+			}
+		}
+		select {
+		case <-done:
+			return best
+		case <-tick.C:
+		}
+	}
 }
 
 // generate writes n distinct, valid rows.
