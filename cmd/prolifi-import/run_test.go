@@ -164,28 +164,40 @@ func TestKeyEnvironmentChecks(t *testing.T) {
 // byte the run writes is searched for it.
 func TestKeyNeverShown(t *testing.T) {
 	const secret = "sk_test_TOPSECRET0123456789"
-	_, base := emulator(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.WriteHeader(422)
-		w.Write([]byte(`{"error":{"type":"validation_error","message":"key ` + secret + ` says no","errors":[{"field":"email","message":"seen by ` + secret + `"}]}}`))
-	}))
-	in := writeFile(t, "in.csv", goodCSV)
-	dir := filepath.Dir(in)
-	keyFile := filepath.Join(dir, "key")
-	os.WriteFile(keyFile, []byte(secret+"\n"), 0o600)
-	summary := filepath.Join(dir, "s.json")
-	o := runCmd(t, env(nil), "--base-url", base, "--api-key-file", keyFile, "--log-level", "debug", "--summary-json", summary,
-		"--results", filepath.Join(dir, "r.csv"), "--rejects", filepath.Join(dir, "rj.csv"), in)
-	if o.code != exitRows {
-		t.Fatalf("exit %d\n%s", o.code, o.stderr)
-	}
-	sum, _ := os.ReadFile(summary)
-	for name, text := range map[string]string{"stdout": o.stdout, "stderr": o.stderr, "results": o.results, "rejects": o.rejects, "summary": string(sum)} {
-		if strings.Contains(text, secret) || strings.Contains(text, "TOPSECRET") {
-			t.Errorf("%s shows the key:\n%s", name, text)
-		}
-	}
-	if !strings.Contains(o.results, "[redacted]") {
-		t.Errorf("results lost the server's message:\n%s", o.results)
+	for _, tt := range []struct {
+		name     string
+		status   int
+		body     string
+		wantCode int
+	}{
+		{"key refused", 401, `{"error":{"type":"authentication_error","message":"key ` + secret + ` is revoked"}}`, exitAborted},
+		{"rows rejected", 422, `{"error":{"type":"validation_error","message":"key ` + secret + ` says no","errors":[{"field":"email","message":"seen by ` + secret + `"}]}}`, exitRows},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, base := emulator(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.WriteHeader(tt.status)
+				w.Write([]byte(tt.body))
+			}))
+			in := writeFile(t, "in.csv", goodCSV)
+			dir := filepath.Dir(in)
+			keyFile := filepath.Join(dir, "key")
+			os.WriteFile(keyFile, []byte(secret+"\n"), 0o600)
+			summary := filepath.Join(dir, "s.json")
+			o := runCmd(t, env(nil), "--base-url", base, "--api-key-file", keyFile, "--log-level", "debug", "--summary-json", summary,
+				"--results", filepath.Join(dir, "r.csv"), "--rejects", filepath.Join(dir, "rj.csv"), in)
+			if o.code != tt.wantCode {
+				t.Fatalf("exit %d, want %d\n%s", o.code, tt.wantCode, o.stderr)
+			}
+			sum, _ := os.ReadFile(summary)
+			for name, text := range map[string]string{"stdout": o.stdout, "stderr": o.stderr, "results": o.results, "rejects": o.rejects, "summary": string(sum)} {
+				if strings.Contains(text, "TOPSECRET") {
+					t.Errorf("%s shows the key:\n%s", name, text)
+				}
+			}
+			if !strings.Contains(o.stderr+o.results, "[redacted]") {
+				t.Errorf("the server's message was lost:\n%s\n%s", o.stderr, o.results)
+			}
+		})
 	}
 }
 
