@@ -481,8 +481,13 @@ func (im *Importer) send(stopCtx, reqCtx context.Context, stop context.CancelCau
 		case actRetry:
 			if client.IsRateLimited(err) {
 				im.throttled.Add(1)
+				before := im.pacer.Rate()
 				im.pacer.Throttled(d.wait)
 				hint.hint = d.wait
+				if after := im.pacer.Rate(); after < before {
+					im.log.Info("rate limited by the API: every worker pauses, and the rate is lowered",
+						zap.Duration("retry_after", d.wait), zap.Float64("rate_before", before), zap.Float64("rate_now", after))
+				}
 			}
 			uncertain = uncertain || d.uncertain
 			return err

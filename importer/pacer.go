@@ -30,6 +30,9 @@ type Pacer struct {
 	since      time.Time // when cur was set
 	lo, hi     float64   // highest rate that held, lowest that drew a 429 (0: none yet)
 	lastCut    time.Time
+
+	spaceMu  sync.Mutex
+	lastSend time.Time
 }
 
 // holdFor is how long a rate must go without a 429 to count as safe.
@@ -66,9 +69,40 @@ func (p *Pacer) Wait(ctx context.Context) error {
 		closed := p.pauseUntil.After(p.now())
 		p.mu.Unlock()
 		if !closed {
-			return nil
+			return p.space(ctx)
 		}
 	}
+}
+
+// maxSpacedRate is the highest rate at which sends are also spaced in real
+// time; above it the spacing is finer than the timers that would keep it.
+const maxSpacedRate = 2000
+
+// space keeps sends at least 1/rate apart in real time when the burst is 1.
+// The limiter hands out slots in advance; workers that wake late from theirs
+// would otherwise go out together, and a one-second window could see more
+// than rate + burst requests.
+func (p *Pacer) space(ctx context.Context) error {
+	if p.lim.Burst() > 1 {
+		return nil
+	}
+	p.mu.Lock()
+	r := p.cur
+	p.mu.Unlock()
+	if r > maxSpacedRate {
+		return nil
+	}
+	p.spaceMu.Lock()
+	defer p.spaceMu.Unlock()
+	now := p.now()
+	if wait := p.lastSend.Add(time.Duration(float64(time.Second) / r)).Sub(now); wait > 0 {
+		if err := sleepCtx(ctx, wait); err != nil {
+			return err
+		}
+		now = p.now()
+	}
+	p.lastSend = now
+	return nil
 }
 
 // Throttled records a 429 whose Retry-After was retryAfter (0 if none).

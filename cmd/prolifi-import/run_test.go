@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -317,5 +318,76 @@ func TestVersionAndHelp(t *testing.T) {
 	err := run(context.Background(), []string{"--help"}, env(nil), &stderr, &stderr)
 	if !errors.Is(err, flagErrHelp()) || !strings.Contains(stderr.String(), "Examples:") {
 		t.Errorf("help: %v\n%s", err, stderr.String())
+	}
+}
+
+// TestMappingFile: --mapping holds the same pairs as --map, for cron runs;
+// --map wins.
+func TestMappingFile(t *testing.T) {
+	in := writeFile(t, "in.csv", "Correo;Nombre;Plan\na@example.com;Ana;pro\n")
+	dir := filepath.Dir(in)
+	mapping := filepath.Join(dir, "map.txt")
+	os.WriteFile(mapping, []byte("# columns of the ERP export\nCorreo=email\nNombre = first_name\nPlan=metadata.tier\n"), 0o600)
+	results := filepath.Join(dir, "r.csv")
+	o := runCmd(t, env(nil), "--dry-run", "--mapping", mapping, "--map", "Plan=metadata.plan", "--results", results, in)
+	if o.code != exitOK || !strings.Contains(o.stderr, "Plan → metadata.plan") || !strings.Contains(o.stderr, "Nombre → first_name") {
+		t.Errorf("exit %d\n%s", o.code, o.stderr)
+	}
+	os.WriteFile(mapping, []byte("Correo email\n"), 0o600)
+	if o := runCmd(t, env(nil), "--dry-run", "--mapping", mapping, "--results", results, in); o.code != exitUsage || !strings.Contains(o.stderr, "line 1") {
+		t.Errorf("a bad mapping line: exit %d\n%s", o.code, o.stderr)
+	}
+}
+
+// TestThousandRowsThroughTheCommand: the end-to-end case, through
+// run: 1,000 rows of a known mix, one results row each, exit code 1.
+func TestThousandRowsThroughTheCommand(t *testing.T) {
+	emu := sandbox.New(sandbox.Config{Reject: func(r clientReq) []clientFieldError {
+		if strings.HasSuffix(r.Email, "@blocked.example") {
+			return []clientFieldError{{Field: "email", Message: "domain refused"}}
+		}
+		return nil
+	}})
+	want := map[string]int{}
+	var b strings.Builder
+	b.WriteString("Customer ID,Email,Name\n")
+	for i := range 1000 {
+		ext, email := fmt.Sprintf("t-%d", i), fmt.Sprintf("t%d@example.com", i)
+		switch {
+		case i%40 == 1:
+			email = "nope"
+			want["invalid"]++
+		case i%40 == 2:
+			email = fmt.Sprintf("t%d@blocked.example", i)
+			want["invalid"]++
+		case i%40 == 3:
+			ext = fmt.Sprintf("t-%d", i-1)
+			want["duplicate"]++
+		case i%40 == 4:
+			emu.Preload(clientReq{Email: email, ExternalID: ext})
+			want["exists"]++
+		default:
+			want["created"]++
+		}
+		fmt.Fprintf(&b, "%s,%s,Person %d\n", ext, email, i)
+	}
+	before := emu.Stats().Created
+	_, base := emulator(t, emu)
+	in := writeFile(t, "thousand.csv", b.String())
+	results := filepath.Join(filepath.Dir(in), "thousand.results.csv")
+	o := runCmd(t, env(map[string]string{"PROLIFI_API_KEY": "sk_test_x"}), "--base-url", base, "--rate", "5000", in)
+	if o.code != exitRows {
+		t.Fatalf("exit %d, want 1\n%s", o.code, o.stderr)
+	}
+	got := map[string]int{}
+	lines := lastStatus(t, results)
+	for _, st := range lines {
+		got[st]++
+	}
+	if len(lines) != 1000 || fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("%d lines, statuses %v, want 1000 lines, %v", len(lines), got, want)
+	}
+	if created := emu.Stats().Created - before; created != want["created"] {
+		t.Errorf("emulator created %d, results say %d", created, want["created"])
 	}
 }
