@@ -32,7 +32,7 @@ type Pacer struct {
 	lastCut    time.Time
 
 	spaceMu  sync.Mutex
-	lastSend time.Time
+	nextSend time.Time // the earliest time of the next send, when spacing
 }
 
 // holdFor is how long a rate must go without a 429 to count as safe.
@@ -78,10 +78,12 @@ func (p *Pacer) Wait(ctx context.Context) error {
 // time; above it the spacing is finer than the timers that would keep it.
 const maxSpacedRate = 2000
 
-// space keeps sends at least 1/rate apart in real time when the burst is 1.
-// The limiter hands out slots in advance; workers that wake late from theirs
-// would otherwise go out together, and a one-second window could see more
-// than rate + burst requests.
+// space keeps sends about 1/rate apart in real time when the burst is 1.
+// The limiter hands out slots in advance, and workers that wake late from
+// theirs would go out together: a one-second window could then see more than
+// rate + burst requests. Each send waits for the schedule; a send that is
+// itself late moves the schedule only if it is more than one interval late,
+// so timer overshoot does not slow the rate down.
 func (p *Pacer) space(ctx context.Context) error {
 	if p.lim.Burst() > 1 {
 		return nil
@@ -92,16 +94,21 @@ func (p *Pacer) space(ctx context.Context) error {
 	if r > maxSpacedRate {
 		return nil
 	}
+	interval := time.Duration(float64(time.Second) / r)
 	p.spaceMu.Lock()
 	defer p.spaceMu.Unlock()
 	now := p.now()
-	if wait := p.lastSend.Add(time.Duration(float64(time.Second) / r)).Sub(now); wait > 0 {
+	if wait := p.nextSend.Sub(now); wait > 0 {
 		if err := sleepCtx(ctx, wait); err != nil {
 			return err
 		}
 		now = p.now()
 	}
-	p.lastSend = now
+	base := p.nextSend
+	if floor := now.Add(-interval); base.Before(floor) {
+		base = floor
+	}
+	p.nextSend = base.Add(interval)
 	return nil
 }
 
