@@ -78,6 +78,9 @@ func (p *Pacer) Wait(ctx context.Context) error {
 // time; above it the spacing is finer than the timers that would keep it.
 const maxSpacedRate = 2000
 
+// spacingShare is the share of the rate that spaced sends aim for.
+const spacingShare = 0.99
+
 // space keeps sends about 1/rate apart in real time when the burst is 1.
 // The limiter hands out slots in advance, and workers that wake late from
 // theirs would go out together: a one-second window could then see more than
@@ -94,7 +97,9 @@ func (p *Pacer) space(ctx context.Context) error {
 	if r > maxSpacedRate {
 		return nil
 	}
-	interval := time.Duration(float64(time.Second) / r)
+	// One percent of slack: the server counts arrivals, and network and
+	// scheduling jitter can move a send into the next second's window.
+	interval := time.Duration(float64(time.Second) / (r * spacingShare))
 	p.spaceMu.Lock()
 	defer p.spaceMu.Unlock()
 	now := p.now()

@@ -183,6 +183,9 @@ func (b *bench) loadLoop(n, w int) (loopResult, error) {
 	}
 	cmd := exec.CommandContext(b.ctx, self, "loop", "--base", base, "--n", fmt.Sprint(n), "--workers", fmt.Sprint(w))
 	cmd.Stderr = b.log
+	// The importer collects garbage at GOGC 400 on its own; the loop gets the
+	// same, so the ratio compares code, not GC settings.
+	cmd.Env = append(os.Environ(), "GOGC=400")
 	out, err := cmd.Output()
 	if err != nil {
 		return loopResult{}, fmt.Errorf("load loop: %w", err)
