@@ -24,6 +24,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -83,20 +84,36 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stderr, "  "+line)
 	}
 
-	// 1. The ceiling, and CPU per row at full speed.
-	fmt.Fprintf(stderr, "1. ceiling: %d requests, %d at a time …\n", sz.ceilingRows, sz.workers)
-	loop, err := b.loadLoop(sz.ceilingRows, sz.workers)
-	if err != nil {
-		return err
+	// 1. The ceiling, and CPU per row at full speed. This machine is shared
+	// and noisy, so the two are measured in turns, three times, and the
+	// median ratio is reported with the range.
+	fmt.Fprintf(stderr, "1. ceiling: %d requests, %d at a time, 3 rounds …\n", sz.ceilingRows, sz.workers)
+	type round struct {
+		loop loopResult
+		imp  importResult
 	}
-	full, err := b.importRun(sz.ceilingRows, sandbox.Config{Lean: true}, "--rate", "1000000", "--burst", "1000", "--workers", fmt.Sprint(sz.workers))
-	if err != nil {
-		return err
+	var rounds []round
+	for range 3 {
+		loop, err := b.loadLoop(sz.ceilingRows, sz.workers)
+		if err != nil {
+			return err
+		}
+		full, err := b.importRun(sz.ceilingRows, sandbox.Config{Lean: true}, "--rate", "1000000", "--burst", "1000", "--workers", fmt.Sprint(sz.workers))
+		if err != nil {
+			return err
+		}
+		rounds = append(rounds, round{loop, full})
+		fmt.Fprintf(stderr, "  round: loop %.0f/s, importer %.0f/s, ratio %.2f\n", loop.perSec, full.rowsPerSec(), full.rowsPerSec()/loop.perSec)
 	}
-	add("| bare load loop, %d workers | %.0f requests/s | %d requests in %s |", sz.workers, loop.perSec, sz.ceilingRows, loop.elapsed.Round(time.Millisecond))
-	add("| importer end to end, %d workers | %.0f rows/s | %d rows in %s (process wall time) |", sz.workers, full.rowsPerSec(), sz.ceilingRows, full.wall.Round(time.Millisecond))
-	add("| ceiling ratio (target ≥ 0.85) | **%.2f** | importer rows/s ÷ load loop requests/s |", full.rowsPerSec()/loop.perSec)
-	add("| CPU per row at full speed | **%.1f µs** | user %.2fs + system %.2fs over %d rows |", full.cpuMicrosPerRow(), full.user.Seconds(), full.sys.Seconds(), sz.ceilingRows)
+	sort.Slice(rounds, func(i, j int) bool {
+		return rounds[i].imp.rowsPerSec()/rounds[i].loop.perSec < rounds[j].imp.rowsPerSec()/rounds[j].loop.perSec
+	})
+	lo, mid, hi := rounds[0], rounds[1], rounds[2]
+	ratio := func(r round) float64 { return r.imp.rowsPerSec() / r.loop.perSec }
+	add("| bare load loop, %d workers (median round) | %.0f requests/s | %d requests in %s |", sz.workers, mid.loop.perSec, sz.ceilingRows, mid.loop.elapsed.Round(time.Millisecond))
+	add("| importer end to end, %d workers (median round) | %.0f rows/s | %d rows in %s (process wall time) |", sz.workers, mid.imp.rowsPerSec(), sz.ceilingRows, mid.imp.wall.Round(time.Millisecond))
+	add("| ceiling ratio (target ≥ 0.85) | **%.2f** | median of 3 rounds; range %.2f to %.2f |", ratio(mid), ratio(lo), ratio(hi))
+	add("| CPU per row at full speed | **%.1f µs** | user %.2fs + system %.2fs over %d rows (median round) |", mid.imp.cpuMicrosPerRow(), mid.imp.user.Seconds(), mid.imp.sys.Seconds(), sz.ceilingRows)
 
 	// 2. Rate fidelity.
 	fmt.Fprintf(stderr, "2. rate fidelity: --rate 500, 50 ms latency, %d rows …\n", sz.fidelityRows)
