@@ -391,3 +391,14 @@ func TestThousandRowsThroughTheCommand(t *testing.T) {
 		t.Errorf("emulator created %d, results say %d", created, want["created"])
 	}
 }
+
+func TestKeyFileReadableByOthersWarns(t *testing.T) {
+	_, base := emulator(t, sandbox.New(sandbox.Config{}))
+	in := writeFile(t, "in.csv", goodCSV)
+	keyFile := filepath.Join(filepath.Dir(in), "key")
+	os.WriteFile(keyFile, []byte("sk_test_abc\n"), 0o644)
+	o := runCmd(t, env(nil), "--base-url", base, "--api-key-file", keyFile, in)
+	if o.code != exitOK || !strings.Contains(o.stderr, "readable by other users") {
+		t.Errorf("exit %d\n%s", o.code, o.stderr)
+	}
+}
