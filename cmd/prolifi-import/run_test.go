@@ -398,7 +398,7 @@ func TestKeyFileReadableByOthersWarns(t *testing.T) {
 	keyFile := filepath.Join(filepath.Dir(in), "key")
 	os.WriteFile(keyFile, []byte("sk_test_abc\n"), 0o644)
 	o := runCmd(t, env(nil), "--base-url", base, "--api-key-file", keyFile, in)
-	if o.code != exitOK || !strings.Contains(o.stderr, "readable by other users") {
+	if o.code != exitOK || !strings.Contains(o.stderr, "can be read by other users") {
 		t.Errorf("exit %d\n%s", o.code, o.stderr)
 	}
 }
