@@ -65,8 +65,11 @@ func (s Summary) Print(w io.Writer) {
 	}
 	fmt.Fprintf(w, "\n%s: %d rows in %s (%.1f rows/s) against %s\n", s.Outcome, s.Rows, time.Duration(s.Elapsed*float64(time.Second)).Round(time.Millisecond), s.RowsPerSec, s.Target)
 	fmt.Fprintf(w, "  %s\n", strings.Join(parts, " · "))
-	if s.Skipped > 0 || s.NotDone > 0 {
-		fmt.Fprintf(w, "  skipped %d already done · %d not attempted (run again with --resume)\n", s.Skipped, s.NotDone)
+	if s.Skipped > 0 {
+		fmt.Fprintf(w, "  skipped %d lines already done\n", s.Skipped)
+	}
+	if s.NotDone > 0 {
+		fmt.Fprintf(w, "  %d rows not attempted: run again with --resume to do them\n", s.NotDone)
 	}
 	fmt.Fprintf(w, "  requests %d · retries %d · rate limited (429) %d\n", s.Requests, s.Retries, s.Throttled)
 	fmt.Fprintf(w, "  results: %s\n", s.Results)

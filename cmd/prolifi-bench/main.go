@@ -62,7 +62,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	sz := sizes{ceilingRows: 200_000, fidelityRows: 10_000, convergeRows: 10_000, memRows: []int{100_000, 1_000_000}, workers: *workers}
+	sz := sizes{ceilingRows: 200_000, fidelityRows: 10_000, convergeRows: 10_000, memRows: []int{10_000, 100_000, 1_000_000}, workers: *workers}
 	if *quick {
 		sz = sizes{ceilingRows: 20_000, fidelityRows: 2_500, convergeRows: 2_000, memRows: []int{10_000, 100_000}, workers: *workers}
 	}
@@ -146,9 +146,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		peaks = append(peaks, m.maxRSS)
 		add("| peak resident memory, %d rows | **%.1f MB** | %.0f rows/s |", n, float64(m.maxRSS)/1e6, m.rowsPerSec())
 	}
-	if len(peaks) == 2 {
-		d := peaks[1] - peaks[0]
-		add("| growth from %d to %d rows | %.1f MB | %.1f bytes per extra row |", sz.memRows[0], sz.memRows[1], float64(d)/1e6, float64(d)/float64(sz.memRows[1]-sz.memRows[0]))
+	if n := len(peaks); n >= 2 {
+		d := peaks[n-1] - peaks[n-2]
+		add("| growth from %d to %d rows | %.1f MB | %.1f bytes per extra row |", sz.memRows[n-2], sz.memRows[n-1], float64(d)/1e6, float64(d)/float64(sz.memRows[n-1]-sz.memRows[n-2]))
 	}
 
 	fmt.Fprintf(stdout, "\nMachine: %s, %d cores, %s, %s\n\n", cpuModel(), runtime.NumCPU(), runtime.Version(), time.Now().UTC().Format("2006-01-02"))
