@@ -17,7 +17,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -170,14 +169,12 @@ type bench struct {
 
 // serve runs an emulator on a free loopback port until stop is called.
 func serve(cfg sandbox.Config) (base string, emu *sandbox.Server, stop func(), err error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	emu = sandbox.New(cfg)
+	base, shutdown, err := emu.Listen("127.0.0.1:0")
 	if err != nil {
 		return "", nil, nil, err
 	}
-	emu = sandbox.New(cfg)
-	srv := &http.Server{Handler: emu}
-	go func() { _ = srv.Serve(ln) }()
-	return "http://" + ln.Addr().String() + "/api/v1/public", emu, func() { _ = srv.Close() }, nil
+	return base, emu, func() { _ = shutdown(context.Background()) }, nil
 }
 
 type loopResult struct {

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -326,13 +325,11 @@ func readKey(o *options, getenv func(string) string, log *zap.Logger) (string, e
 
 // startLocal serves the emulator on a free loopback port.
 func startLocal() (string, func(), error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	base, stop, err := sandbox.New(sandbox.Config{}).Listen("127.0.0.1:0")
 	if err != nil {
 		return "", nil, fmt.Errorf("start local emulator: %w", err)
 	}
-	srv := &http.Server{Handler: sandbox.New(sandbox.Config{}), ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	return "http://" + ln.Addr().String() + "/api/v1/public", func() { _ = srv.Close() }, nil
+	return base, func() { _ = stop(context.Background()) }, nil
 }
 
 func hostOf(base string) string {
