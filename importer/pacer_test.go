@@ -10,17 +10,17 @@ import (
 // fakeClock is a clock tests move by hand.
 type fakeClock struct{ t time.Time }
 
-func (c *fakeClock) now() time.Time       { return c.t }
-func (c *fakeClock) add(d time.Duration)  { c.t = c.t.Add(d) }
-func newFakeClock() *fakeClock            { return &fakeClock{t: time.Unix(1_800_000_000, 0)} }
-func (c *fakeClock) hold(p *Pacer, n int) { c.add(holdFor); p.Succeeded(); _ = n }
-func near(a, b float64) bool              { return a > b*0.99 && a < b*1.01 }
-func rateOf(p *Pacer) float64             { return p.Rate() }
-func throttle(p *Pacer, c *fakeClock) float64 {
-	p.Throttled(time.Second)
-	c.add(time.Second)
-	return p.Rate()
-}
+func newFakeClock() *fakeClock           { return &fakeClock{t: time.Unix(1_800_000_000, 0)} }
+func (c *fakeClock) now() time.Time      { return c.t }
+func (c *fakeClock) add(d time.Duration) { c.t = c.t.Add(d) }
+
+// hold lets the current rate run a full holdFor without a 429.
+func (c *fakeClock) hold(p *Pacer) { c.add(holdFor); p.Succeeded() }
+
+// throttle is a 429 with Retry-After: 1, and the pause that follows it.
+func (c *fakeClock) throttle(p *Pacer) { p.Throttled(time.Second); c.add(time.Second) }
+
+func near(a, b float64) bool { return a > b*0.99 && a < b*1.01 }
 
 func TestPacerConverges(t *testing.T) {
 	c := newFakeClock()
@@ -28,15 +28,14 @@ func TestPacerConverges(t *testing.T) {
 	// The server's real limit is 200/s: every rate above it draws a 429
 	// within holdFor, every rate at or below it holds.
 	const limit = 200.0
-	steps := 0
-	for ; steps < 40; steps++ {
-		if rateOf(p) > limit {
-			throttle(p, c)
+	for range 40 {
+		if p.Rate() > limit {
+			c.throttle(p)
 			continue
 		}
-		c.hold(p, steps)
+		c.hold(p)
 	}
-	got := rateOf(p)
+	got := p.Rate()
 	if got > limit || got < 0.9*limit {
 		t.Errorf("settled at %.1f/s, want within 10%% under %v", got, limit)
 	}
@@ -46,12 +45,12 @@ func TestPacerOneCutPerEpisode(t *testing.T) {
 	c := newFakeClock()
 	p := NewPacer(100, 1, c.now)
 	p.Throttled(2 * time.Second)
-	first := rateOf(p)
+	first := p.Rate()
 	// Answers to requests sent before the cut arrive during the pause.
 	c.add(500 * time.Millisecond)
 	p.Throttled(2 * time.Second)
 	p.Throttled(0)
-	if got := rateOf(p); !near(got, first) || !near(first, 50) {
+	if got := p.Rate(); !near(got, first) || !near(first, 50) {
 		t.Errorf("rate %v after several 429s of one episode, want one halving to 50 (first cut %v)", got, first)
 	}
 }
@@ -61,9 +60,9 @@ func TestPacerRecoversToTarget(t *testing.T) {
 	p := NewPacer(100, 1, c.now)
 	p.Throttled(time.Second)
 	for range 60 {
-		c.hold(p, 0)
+		c.hold(p)
 	}
-	if got := rateOf(p); !near(got, 100) {
+	if got := p.Rate(); !near(got, 100) {
 		t.Errorf("rate %v after a long quiet spell, want back to 100", got)
 	}
 }
