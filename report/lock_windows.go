@@ -1,0 +1,19 @@
+//go:build windows
+
+package report
+
+import (
+	"os"
+
+	"golang.org/x/sys/windows"
+)
+
+// errWouldBlock is what tryLock returns when another process holds the lock.
+const errWouldBlock = windows.ERROR_LOCK_VIOLATION
+
+// tryLock takes an exclusive lock on f without waiting; Windows drops it
+// when the holder exits.
+func tryLock(f *os.File) error {
+	ol := new(windows.Overlapped)
+	return windows.LockFileEx(windows.Handle(f.Fd()), windows.LOCKFILE_EXCLUSIVE_LOCK|windows.LOCKFILE_FAIL_IMMEDIATELY, 0, 1, 0, ol)
+}
