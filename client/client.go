@@ -174,11 +174,8 @@ func (c *Client) do(ctx context.Context, method, rawURL string, body []byte) (*C
 		resp.Body.Close()
 	}()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		data, rerr := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-		if rerr != nil && len(data) == 0 {
-			// The status line arrived but the body did not: still an answer.
-			data = nil
-		}
+		// A body cut short still leaves the status: the answer stands on it.
+		data, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 		ae := parseAPIError(resp.StatusCode, resp.Header, data, c.now())
 		ae.Message, ae.Body = c.redact(ae.Message), c.redact(ae.Body)
 		for i := range ae.FieldErrors {
