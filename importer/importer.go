@@ -392,7 +392,7 @@ func (im *Importer) feed(ctx context.Context, src Source, jobs chan<- Row, resul
 		if err != nil {
 			return err
 		}
-		res := Result{Line: row.Line, ExternalID: row.Request.ExternalID, Email: row.Request.Email, Raw: row.Raw}
+		res := row.result()
 		first := 0
 		if row.Problem == nil {
 			first = seen.see(row.Request, row.Line)
@@ -431,7 +431,7 @@ func (im *Importer) feed(ctx context.Context, src Source, jobs chan<- Row, resul
 // send runs one row to its end. It reports false when the run stopped
 // before the row reached an outcome worth recording.
 func (im *Importer) send(stopCtx, reqCtx context.Context, stop context.CancelCauseFunc, row Row) (Result, bool) {
-	res := Result{Line: row.Line, ExternalID: row.Request.ExternalID, Email: row.Request.Email, Raw: row.Raw}
+	res := row.result()
 	hasExt := row.Request.ExternalID != ""
 	hint := newRowBackOff(im.cfg.BackoffInitial, im.cfg.BackoffMax, im.cfg.MaxRetries)
 	var (

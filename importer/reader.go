@@ -50,8 +50,9 @@ type Reader struct {
 	cfg       ReaderConfig
 	delim     rune
 	mapping   *Mapping
-	rawHeader string // the header line as read, without its line ending
-	needExtra bool   // some column feeds metadata: gocsv must return unmatched cells
+	rawHeader string   // the header line as read, without its line ending
+	needExtra bool     // some column feeds metadata: gocsv must return unmatched cells
+	colNames  []string // what gocsv calls each column: its field, or "#i" for unmatched ones
 
 	src      io.Reader // decoded input after the bytes the current parser was given
 	tap      *tap
@@ -127,20 +128,16 @@ func (rd *Reader) start(replay []byte) error {
 			return err
 		}
 		rd.mapping = m
-		for _, c := range m.columns {
+		rd.colNames = make([]string, len(m.columns))
+		for i, c := range m.columns {
 			rd.needExtra = rd.needExtra || c.metaKey != ""
-		}
-	}
-	return um.RenormalizeHeaders(func([]string) []string {
-		names := make([]string, len(rd.mapping.columns))
-		for i, c := range rd.mapping.columns {
-			names[i] = c.field
+			rd.colNames[i] = c.field
 			if c.field == "" {
-				names[i] = "#" + strconv.Itoa(i) // matches no field; read as unmatched
+				rd.colNames[i] = "#" + strconv.Itoa(i) // matches no field; read as unmatched
 			}
 		}
-		return names
-	})
+	}
+	return um.RenormalizeHeaders(func([]string) []string { return rd.colNames })
 }
 
 // Mapping is the header's mapping.
@@ -236,7 +233,7 @@ func (rd *Reader) fill(row *Row, rec record, extra map[string]string) {
 		if c.metaKey == "" {
 			continue
 		}
-		v := strings.TrimSpace(extra["#"+strconv.Itoa(i)])
+		v := strings.TrimSpace(extra[rd.colNames[i]])
 		if v == "" {
 			continue
 		}

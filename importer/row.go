@@ -12,6 +12,11 @@ type Row struct {
 	Problem *Problem
 }
 
+// result starts the Result of r: which record it is, before its outcome.
+func (r Row) result() Result {
+	return Result{Line: r.Line, ExternalID: r.Request.ExternalID, Email: r.Request.Email, Raw: r.Raw}
+}
+
 // Problem says why a row is not sent.
 type Problem struct {
 	Type        string // ErrorTypeCSV or client.TypeValidation
@@ -59,5 +64,4 @@ const (
 	ErrorTypeDuplicate      = "duplicate"
 	ErrorTypeOutcomeUnknown = "outcome_unknown"
 	ErrorTypeNetwork        = "network_error"
-	ErrorTypeRetries        = "retries_exhausted"
 )

@@ -71,9 +71,6 @@ func (w *Rejects) Write(r importer.Result) error {
 // Count is the number of rejected records written.
 func (w *Rejects) Count() int { return w.count }
 
-// Path is where the rejects go.
-func (w *Rejects) Path() string { return w.path }
-
 // Flush hands buffered rows to the operating system.
 func (w *Rejects) Flush() error {
 	if w.bw == nil {
