@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver: pure Go, no cgo
@@ -35,6 +36,8 @@ type Ledger struct {
 	lock   *lock
 	writer *writer // nil when read-only
 	looks  stmtCache
+	closed sync.Once
+	err    error // of Close
 }
 
 // Options are the writer's dependencies.
@@ -63,6 +66,10 @@ func Open(ctx context.Context, path string, t Target, opts Options) (*Ledger, er
 		return nil, fmt.Errorf("open ledger: %w", err)
 	}
 	if err := refuseSymlink(path); err != nil {
+		return nil, err
+	}
+	// Refuse a foreign file before the lock file appears beside it.
+	if _, err := probe(ctx, path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
@@ -185,13 +192,16 @@ func openDB(path string, readOnly bool) (*sql.DB, error) {
 // Path is the ledger's absolute path.
 func (l *Ledger) Path() string { return l.path }
 
-// Close releases the statements, the database and the lock.
+// Close releases the statements, the database and the lock. Calling it
+// again returns the first call's error.
 func (l *Ledger) Close() error {
-	err := l.closeDB()
-	if lerr := l.lock.release(); err == nil {
-		err = lerr
-	}
-	return err
+	l.closed.Do(func() {
+		l.err = l.closeDB()
+		if err := l.lock.release(); l.err == nil {
+			l.err = err
+		}
+	})
+	return l.err
 }
 
 func (l *Ledger) closeDB() error {
