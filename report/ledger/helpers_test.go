@@ -24,11 +24,16 @@ func (c *clock) Now() time.Time {
 	return c.t
 }
 
-
 // targetA and targetB are two keys of one API; targetC is another API.
-func targetA() Target { return Target{BaseURL: "https://api.example", KeyFingerprint: Fingerprint("key-a")} }
-func targetB() Target { return Target{BaseURL: "https://api.example", KeyFingerprint: Fingerprint("key-b")} }
-func targetC() Target { return Target{BaseURL: "https://other.example", KeyFingerprint: Fingerprint("key-a")} }
+func targetA() Target {
+	return Target{BaseURL: "https://api.example", KeyFingerprint: Fingerprint("key-a")}
+}
+func targetB() Target {
+	return Target{BaseURL: "https://api.example", KeyFingerprint: Fingerprint("key-b")}
+}
+func targetC() Target {
+	return Target{BaseURL: "https://other.example", KeyFingerprint: Fingerprint("key-a")}
+}
 
 // ledgerPath is a fresh ledger path in a directory that does not exist yet.
 func ledgerPath(t *testing.T) string {
