@@ -89,17 +89,19 @@ func (w *writer) applyOps(ctx context.Context, at string, changes []Change) erro
 	if op == OpSeen {
 		changes = lastSeen(changes)
 	}
-	kind, build, per, args := opStatement(op)
+	kind, build, args := opStatement(op)
 	for start := 0; start < len(changes); {
 		n := chunkSize(len(changes) - start)
 		stmt, err := w.stmts.get(ctx, stmtKey{kind, n}, build)
 		if err != nil {
 			return err
 		}
-		vals := make([]any, 0, 2+n*per)
-		vals = append(vals, w.target, at)
+		vals := make([]any, 0, 13*n+1)
 		for _, c := range changes[start : start+n] {
-			vals = args(vals, c)
+			vals = args(vals, w.target, at, c)
+		}
+		if op == OpSeen {
+			vals = append(vals, w.target)
 		}
 		if _, err := stmt.ExecContext(ctx, vals...); err != nil {
 			return fmt.Errorf("write ledger entries: %w", err)

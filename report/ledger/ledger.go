@@ -21,6 +21,7 @@ const (
 	// negative: 8 MiB, so memory stays flat however large the ledger grows
 	// (pages are read with pread, not mapped).
 	cacheKiB = 8192
+	walCheckpointPages = 1000
 	// maxConns: the writer's own connection plus one for look-ups and views.
 	maxConns = 2
 )
@@ -172,6 +173,9 @@ func openDB(path string, readOnly bool) (*sql.DB, error) {
 		"busy_timeout(10000)",
 		fmt.Sprintf("cache_size(-%d)", cacheKiB),
 		"mmap_size(0)",
+		// A statement's undo journal (inside a transaction every multi-row
+		// statement has one) stays in memory rather than a temp file.
+		"temp_store(memory)",
 	}}
 	if readOnly {
 		q.Set("mode", "ro")
@@ -179,6 +183,7 @@ func openDB(path string, readOnly bool) (*sql.DB, error) {
 	} else {
 		q.Add("_pragma", "synchronous(FULL)")
 		q.Add("_pragma", "journal_size_limit(67108864)")
+		q.Add("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", walCheckpointPages))
 	}
 	db, err := sql.Open(driverName, fileURI(path, q))
 	if err != nil {

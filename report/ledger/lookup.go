@@ -71,7 +71,7 @@ func (l *Ledger) lookupChunk(ctx context.Context, ids []string, found map[string
 func (l *Ledger) lookupSQL(n int) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "SELECT %s FROM entries e JOIN targets t ON t.id = e.target WHERE %s AND e.identity IN (", entryColumns, l.scope.where)
-	rows(&b, n, l.scope.next(), 1, func(b *strings.Builder, p int) { fmt.Fprintf(b, "?%d", p) })
+	values(&b, n, "?")
 	b.WriteString(")")
 	return b.String()
 }

@@ -13,6 +13,7 @@ const (
 	// schemaVersion is kept in user_version; a ledger with a higher one was
 	// written by a newer tool and is refused.
 	schemaVersion = 1
+	pageSize = 4096
 )
 
 // schema is version 1, also shown in doc.go. Times are UTC text,
@@ -26,6 +27,7 @@ CREATE TABLE targets (
 	UNIQUE (base_url, key_fingerprint)
 );
 CREATE TABLE entries (
+	id          INTEGER PRIMARY KEY,
 	target      INTEGER NOT NULL REFERENCES targets (id),
 	identity    TEXT NOT NULL,
 	state       TEXT NOT NULL CHECK (state IN ('pending', 'created', 'exists', 'outcome_unknown', 'failed', 'invalid')),
@@ -39,9 +41,9 @@ CREATE TABLE entries (
 	message     TEXT NOT NULL DEFAULT '',
 	seen_run    TEXT NOT NULL DEFAULT '',
 	seen_line   INTEGER NOT NULL DEFAULT 0,
-	prev        TEXT,
-	PRIMARY KEY (target, identity)
-) WITHOUT ROWID;
+	prev        TEXT
+);
+CREATE UNIQUE INDEX entries_identity ON entries (target, identity);
 CREATE INDEX entries_pending ON entries (target, run) WHERE state = 'pending';
 CREATE TABLE runs (
 	id                TEXT PRIMARY KEY,
@@ -101,7 +103,7 @@ func migrate(ctx context.Context, c *sql.Conn, path string) error {
 		return err
 	}
 	if blank {
-		stmts := fmt.Sprintf("BEGIN IMMEDIATE; PRAGMA application_id = %d; PRAGMA user_version = %d; %s COMMIT;",
+		stmts := fmt.Sprintf("PRAGMA page_size = %d; BEGIN IMMEDIATE; PRAGMA application_id = %d; PRAGMA user_version = %d; %s COMMIT;", pageSize,
 			applicationID, schemaVersion, schema)
 		if _, err := c.ExecContext(ctx, stmts); err != nil {
 			_, _ = c.ExecContext(context.Background(), "ROLLBACK")

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 	"sync"
 )
 
@@ -69,17 +68,5 @@ func (c *stmtCache) close() {
 	for k, s := range c.stmts {
 		_ = s.Close()
 		delete(c.stmts, k)
-	}
-}
-
-// rows writes n comma-separated groups, each group from one(first), where
-// first is the number of the group's first parameter; groups take per
-// parameters each, numbered on from start.
-func rows(b *strings.Builder, n, start, per int, one func(b *strings.Builder, p int)) {
-	for i := range n {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		one(b, start+i*per)
 	}
 }

@@ -56,12 +56,10 @@ func (l *Ledger) Entries(ctx context.Context, states []State, fn func(Entry) err
 	args := append([]any{}, l.scope.args...)
 	q := "SELECT " + entryColumns + " FROM entries e JOIN targets t ON t.id = e.target WHERE " + l.scope.where
 	if len(states) > 0 {
-		marks := make([]string, len(states))
-		for i, s := range states {
+		for _, s := range states {
 			args = append(args, string(s))
-			marks[i] = fmt.Sprintf("?%d", len(args))
 		}
-		q += " AND e.state IN (" + strings.Join(marks, ", ") + ")"
+		q += " AND e.state IN (?" + strings.Repeat(", ?", len(states)-1) + ")"
 	}
 	rows, err := l.db.QueryContext(ctx, q+" ORDER BY e.target, e.identity", args...)
 	if err != nil {
@@ -93,7 +91,7 @@ func (l *Ledger) Runs(ctx context.Context, limit int) ([]Run, error) {
 	args := append(append([]any{}, l.scope.args...), limit)
 	rows, err := l.db.QueryContext(ctx, fmt.Sprintf(`SELECT r.id, t.base_url, t.key_fingerprint, r.input, r.input_fingerprint,
 		r.pid, r.host, r.started, coalesce(r.finished, ''), r.outcome, r.counts
-		FROM runs r JOIN targets t ON t.id = r.target WHERE %s ORDER BY r.started DESC, r.id LIMIT ?%d`, where, len(args)), args...)
+		FROM runs r JOIN targets t ON t.id = r.target WHERE %s ORDER BY r.started DESC, r.id LIMIT ?`, where), args...)
 	if err != nil {
 		return nil, fmt.Errorf("list ledger runs: %w", err)
 	}

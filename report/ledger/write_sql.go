@@ -1,27 +1,28 @@
 package ledger
 
-import (
-	"fmt"
-	"strings"
-)
+import "strings"
 
-// Write statements number their parameters: ?1 is the target, ?2 the time
-// of the batch, then each row's own, per of them a row.
+// Statements use anonymous parameters only: the driver looks up every
+// parameter's name when it binds, which costs time in the square of the
+// count for numbered ones (?NNN) and nothing for plain ones. So a value used
+// twice is passed twice.
 
-// opStatement gives, for op, the statement kind, its builder, the
-// parameters a row takes and the function that appends a row's values.
-func opStatement(op Op) (stmtKind, func(int) string, int, func([]any, Change) []any) {
+// opStatement gives, for op, the statement kind, its builder and the
+// function that appends a row's values in the builder's order. The writer's
+// target and the batch time are passed in as t and at.
+func opStatement(op Op) (stmtKind, func(int) string, func(v []any, t int64, at string, c Change) []any) {
 	switch op {
 	case OpPending:
-		return kindPending, pendingSQL, 6, func(v []any, c Change) []any {
-			return append(v, c.Identity, c.ExternalID, c.Email, c.Input, c.Line, c.Run)
+		return kindPending, pendingSQL, func(v []any, t int64, at string, c Change) []any {
+			return append(v, t, c.Identity, c.ExternalID, c.Email, c.Input, c.Line, c.Run, at, c.Run, c.Line)
 		}
 	case OpOutcome:
-		return kindOutcome, outcomeSQL, 9, func(v []any, c Change) []any {
-			return append(v, c.Identity, string(c.State), c.CustomerID, c.ExternalID, c.Email, c.Input, c.Line, c.Run, c.Message)
+		return kindOutcome, outcomeSQL, func(v []any, t int64, at string, c Change) []any {
+			return append(v, t, c.Identity, string(c.State), c.CustomerID, c.ExternalID, c.Email, c.Input,
+				c.Line, c.Run, at, c.Message, c.Run, c.Line)
 		}
 	default:
-		return kindSeen, seenSQL, 3, func(v []any, c Change) []any {
+		return kindSeen, seenSQL, func(v []any, _ int64, _ string, c Change) []any {
 			return append(v, c.Identity, c.Run, c.Line)
 		}
 	}
@@ -33,9 +34,7 @@ func opStatement(op Op) (stmtKind, func(int) string, int, func([]any, Change) []
 func pendingSQL(n int) string {
 	var b strings.Builder
 	b.WriteString("INSERT INTO entries (target, identity, state, external_id, email, input, line, run, at, seen_run, seen_line) VALUES ")
-	rows(&b, n, 3, 6, func(b *strings.Builder, p int) {
-		fmt.Fprintf(b, "(?1, ?%d, 'pending', ?%d, ?%d, ?%d, ?%d, ?%d, ?2, ?%d, ?%d)", p, p+1, p+2, p+3, p+4, p+5, p+5, p+4)
-	})
+	values(&b, n, "(?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?)")
 	b.WriteString(` ON CONFLICT (target, identity) DO UPDATE SET
 	prev = CASE WHEN state = 'pending' AND run = excluded.run THEN prev
 		ELSE json_object('state', state, 'customer_id', customer_id, 'external_id', external_id, 'email', email,
@@ -51,10 +50,7 @@ func pendingSQL(n int) string {
 func outcomeSQL(n int) string {
 	var b strings.Builder
 	b.WriteString("INSERT INTO entries (target, identity, state, customer_id, external_id, email, input, line, run, at, message, seen_run, seen_line) VALUES ")
-	rows(&b, n, 3, 9, func(b *strings.Builder, p int) {
-		fmt.Fprintf(b, "(?1, ?%d, ?%d, ?%d, ?%d, ?%d, ?%d, ?%d, ?%d, ?2, ?%d, ?%d, ?%d)",
-			p, p+1, p+2, p+3, p+4, p+5, p+6, p+7, p+8, p+7, p+6)
-	})
+	values(&b, n, "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 	b.WriteString(` ON CONFLICT (target, identity) DO UPDATE SET
 	state = excluded.state,
 	customer_id = coalesce(nullif(excluded.customer_id, ''), customer_id),
@@ -68,15 +64,22 @@ func outcomeSQL(n int) string {
 	return b.String()
 }
 
-// seenSQL marks n identities seen; entries that do not exist stay so.
+// seenSQL marks n identities seen; entries that do not exist stay so. The
+// target comes after the rows.
 func seenSQL(n int) string {
 	var b strings.Builder
 	b.WriteString("UPDATE entries SET seen_run = v.column2, seen_line = v.column3 FROM (VALUES ")
-	rows(&b, n, 3, 3, func(b *strings.Builder, p int) {
-		fmt.Fprintf(b, "(?%d, ?%d, ?%d)", p, p+1, p+2)
-	})
-	// ?2 (the batch time) is not needed here; naming it keeps the numbering
-	// of every write statement alike.
-	b.WriteString(") AS v WHERE entries.target = ?1 AND entries.identity = v.column1 AND ?2 IS NOT NULL")
+	values(&b, n, "(?, ?, ?)")
+	b.WriteString(") AS v WHERE entries.target = ? AND entries.identity = v.column1")
 	return b.String()
+}
+
+// values writes n copies of group, comma-separated.
+func values(b *strings.Builder, n int, group string) {
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(group)
+	}
 }
