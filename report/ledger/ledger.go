@@ -20,7 +20,7 @@ const (
 	// cacheKiB is SQLite's page cache per connection, in KiB when
 	// negative: 8 MiB, so memory stays flat however large the ledger grows
 	// (pages are read with pread, not mapped).
-	cacheKiB = 8192
+	cacheKiB           = 8192
 	walCheckpointPages = 1000
 	// maxConns: the writer's own connection plus one for look-ups and views.
 	maxConns = 2

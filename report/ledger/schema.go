@@ -13,7 +13,7 @@ const (
 	// schemaVersion is kept in user_version; a ledger with a higher one was
 	// written by a newer tool and is refused.
 	schemaVersion = 1
-	pageSize = 4096
+	pageSize      = 4096
 )
 
 // schema is version 1, also shown in doc.go. Times are UTC text,
