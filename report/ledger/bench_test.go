@@ -50,7 +50,16 @@ func benchID(prefix string, i int) string {
 	return fmt.Sprintf("%s%016x", prefix, z^(z>>31))
 }
 
-// ids gives batch i of identities.
+// sortedIDs gives batch i of identities that sort in the order they come.
+func sortedIDs(prefix string, i int) []string {
+	out := make([]string, benchBatch)
+	for j := range out {
+		out[j] = fmt.Sprintf("%s%012d", prefix, i*benchBatch+j)
+	}
+	return out
+}
+
+// ids gives batch i of identities in no order.
 func ids(prefix string, i int) []string {
 	out := make([]string, benchBatch)
 	for j := range out {
@@ -142,13 +151,26 @@ func BenchmarkApplySeen(b *testing.B) {
 }
 
 // BenchmarkRowCycle is a new row's whole cost: looked up, marked pending,
-// its outcome written, each in its batch.
+// its outcome written, each in its batch; with identities in the ledger's
+// key order (an export sorted by external_id) and in no order (emails).
 func BenchmarkRowCycle(b *testing.B) {
+	for _, order := range []struct {
+		name string
+		ids  func(i int) []string
+	}{
+		{"sorted", func(i int) []string { return sortedIDs("x:", i) }},
+		{"hashed", func(i int) []string { return ids("e:", i) }},
+	} {
+		b.Run(order.name, func(b *testing.B) { benchRowCycle(b, order.ids) })
+	}
+}
+
+func benchRowCycle(b *testing.B, batchIDs func(i int) []string) {
 	l := benchLedger(b, 10_000)
 	ctx := context.Background()
 	var m meter
 	for i := 0; b.Loop(); i++ {
-		batch := ids("x:new-", i)
+		batch := batchIDs(i)
 		m.start()
 		if _, err := l.Lookup(ctx, batch); err != nil {
 			b.Fatal(err)

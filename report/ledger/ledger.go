@@ -20,8 +20,7 @@ const (
 	// cacheKiB is SQLite's page cache per connection, in KiB when
 	// negative: 8 MiB, so memory stays flat however large the ledger grows
 	// (pages are read with pread, not mapped).
-	cacheKiB           = 8192
-	walCheckpointPages = 1000
+	cacheKiB = 8192
 	// maxConns: the writer's own connection plus one for look-ups and views.
 	maxConns = 2
 )
@@ -183,7 +182,6 @@ func openDB(path string, readOnly bool) (*sql.DB, error) {
 	} else {
 		q.Add("_pragma", "synchronous(FULL)")
 		q.Add("_pragma", "journal_size_limit(67108864)")
-		q.Add("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", walCheckpointPages))
 	}
 	db, err := sql.Open(driverName, fileURI(path, q))
 	if err != nil {

@@ -13,35 +13,42 @@ const (
 	// schemaVersion is kept in user_version; a ledger with a higher one was
 	// written by a newer tool and is refused.
 	schemaVersion = 1
-	pageSize      = 4096
+	// pageSize is SQLite's default, set so that it stays so: a new entry
+	// writes about one page of its identity index, and larger pages would
+	// write more bytes for it.
+	pageSize = 4096
 )
 
-// schema is version 1, also shown in doc.go. Times are UTC text,
-// "2006-01-02T15:04:05.000Z", so that they sort and read well in sqlite3.
+// schema is version 1, also shown in doc.go (a test keeps them alike);
+// SQLite keeps its text, comments included, for sqlite3's .schema. Times
+// are UTC text, "2006-01-02T15:04:05.000Z", so that they sort and read well.
+// Entries are a rowid table with an identity index rather than a table
+// keyed by identity: an outcome, and a re-run's "seen", then rewrite the
+// few pages their batch's pending rows share, not one page per row.
 const schema = `
 CREATE TABLE targets (
 	id              INTEGER PRIMARY KEY,
-	base_url        TEXT NOT NULL,
-	key_fingerprint TEXT NOT NULL,
+	base_url        TEXT NOT NULL,             -- the API, without a trailing slash
+	key_fingerprint TEXT NOT NULL,             -- "sha256:…" of the API key; never the key
 	created         TEXT NOT NULL,
 	UNIQUE (base_url, key_fingerprint)
 );
 CREATE TABLE entries (
-	id          INTEGER PRIMARY KEY,
+	id          INTEGER PRIMARY KEY,           -- in order of first write: a batch's rows sit together
 	target      INTEGER NOT NULL REFERENCES targets (id),
-	identity    TEXT NOT NULL,
+	identity    TEXT NOT NULL,                 -- "x:<external_id>" or "e:<lower-cased email>"
 	state       TEXT NOT NULL CHECK (state IN ('pending', 'created', 'exists', 'outcome_unknown', 'failed', 'invalid')),
 	customer_id TEXT NOT NULL DEFAULT '',
 	external_id TEXT NOT NULL DEFAULT '',
 	email       TEXT NOT NULL DEFAULT '',
-	input       TEXT NOT NULL DEFAULT '',
-	line        INTEGER NOT NULL DEFAULT 0,
-	run         TEXT NOT NULL DEFAULT '',
-	at          TEXT NOT NULL,
-	message     TEXT NOT NULL DEFAULT '',
-	seen_run    TEXT NOT NULL DEFAULT '',
-	seen_line   INTEGER NOT NULL DEFAULT 0,
-	prev        TEXT
+	input       TEXT NOT NULL DEFAULT '',      -- the input file of the last write
+	line        INTEGER NOT NULL DEFAULT 0,    -- and its line there
+	run         TEXT NOT NULL DEFAULT '',      -- the run of the last write (runs.id)
+	at          TEXT NOT NULL,                 -- when, UTC
+	message     TEXT NOT NULL DEFAULT '',      -- why, for failed, invalid, outcome_unknown
+	seen_run    TEXT NOT NULL DEFAULT '',      -- the last run whose input had the identity
+	seen_line   INTEGER NOT NULL DEFAULT 0,    -- and the line
+	prev        TEXT                           -- JSON of the entry before a pending write, for its undo
 );
 CREATE UNIQUE INDEX entries_identity ON entries (target, identity);
 CREATE INDEX entries_pending ON entries (target, run) WHERE state = 'pending';
@@ -53,9 +60,9 @@ CREATE TABLE runs (
 	pid               INTEGER NOT NULL DEFAULT 0,
 	host              TEXT NOT NULL DEFAULT '',
 	started           TEXT NOT NULL,
-	finished          TEXT,
-	outcome           TEXT NOT NULL DEFAULT '',
-	counts            TEXT NOT NULL DEFAULT '{}'
+	finished          TEXT,                    -- NULL: running, or it died
+	outcome           TEXT NOT NULL DEFAULT '', -- 'unfinished': it died
+	counts            TEXT NOT NULL DEFAULT '{}' -- JSON
 );
 CREATE INDEX runs_started ON runs (started);
 `
