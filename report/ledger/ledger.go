@@ -112,7 +112,9 @@ func openWriter(ctx context.Context, path string, t Target, now func() time.Time
 // OpenReadOnly opens the ledger at path for reading, without the writer's
 // lock. An empty baseURL reads every target; an empty keyFingerprint every
 // key of baseURL (a dry run has no key). A missing (or still empty) file is
-// an error wrapping fs.ErrNotExist, and nothing is created.
+// an error wrapping fs.ErrNotExist, and nothing is created. Like sqlite3, a
+// reader may leave -wal and -shm files (with the database's mode) beside a
+// ledger that no writer has open.
 func OpenReadOnly(ctx context.Context, path, baseURL, keyFingerprint string) (*Ledger, error) {
 	path, err := filepath.Abs(path)
 	if err != nil {

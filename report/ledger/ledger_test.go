@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -279,5 +280,65 @@ func TestFingerprint(t *testing.T) {
 	}
 	if !strings.HasPrefix(a, "sha256:") || len(a) != len("sha256:")+32 || strings.Contains(a, "secret") {
 		t.Errorf("fingerprint %q", a)
+	}
+}
+
+// TestLookupBesideApply looks up while batches are written, as the
+// importer's batcher and result writer do; run with -race.
+func TestLookupBesideApply(t *testing.T) {
+	ctx := context.Background()
+	l := openT(t, ledgerPath(t), targetA())
+	const batches = 20
+	written := make(chan int) // the number of each batch once committed
+	errs := make(chan error, 1)
+	go func() {
+		defer close(written)
+		for b := range batches {
+			var cs []Change
+			for i := range 50 {
+				cs = append(cs, pending(fmt.Sprintf("x:%d-%d", b, i), "r1", i))
+			}
+			if err := l.Apply(ctx, cs); err != nil {
+				errs <- err
+				return
+			}
+			written <- b
+		}
+	}()
+	for b := range written {
+		// Every committed batch is visible to the next look-up.
+		m, err := l.Lookup(ctx, []string{fmt.Sprintf("x:%d-0", b), fmt.Sprintf("x:%d-49", b)})
+		if err != nil || len(m) != 2 {
+			t.Fatalf("batch %d: %d found, %v", b, len(m), err)
+		}
+	}
+	select {
+	case err := <-errs:
+		t.Fatal(err)
+	default:
+	}
+}
+
+// TestLastSeen: SQLite applies an arbitrary one of two UPDATE … FROM rows
+// for one entry, so a batch must not hand it two.
+func TestLastSeen(t *testing.T) {
+	tests := []struct {
+		name string
+		in   []Change
+		want []int // lines kept, in order
+	}{
+		{"no repeats", []Change{seen("a", "r", 1), seen("b", "r", 2)}, []int{1, 2}},
+		{"the last of each", []Change{seen("a", "r", 1), seen("b", "r", 2), seen("a", "r", 3), seen("a", "r", 4)}, []int{2, 4}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []int
+			for _, c := range lastSeen(tt.in) {
+				got = append(got, c.Line)
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("got %v, want %v", got, tt.want)
+			}
+		})
 	}
 }

@@ -51,7 +51,8 @@ func (l *Ledger) Targets(ctx context.Context) ([]TargetCounts, error) {
 // Entries calls fn with each entry in the ledger's scope whose state is one
 // of states (any state when none is given), in a stable order: by target,
 // then identity. It streams: memory does not grow with the ledger. An error
-// from fn stops it and is returned as it is.
+// from fn stops it and is returned as it is. fn must not use a writing
+// Ledger: the one connection it has for reads is busy until Entries returns.
 func (l *Ledger) Entries(ctx context.Context, states []State, fn func(Entry) error) error {
 	args := append([]any{}, l.scope.args...)
 	q := "SELECT " + entryColumns + " FROM entries e JOIN targets t ON t.id = e.target WHERE " + l.scope.where
