@@ -17,9 +17,9 @@ import (
 
 const (
 	driverName = "sqlite"
-	// cacheKiB is SQLite's page cache per connection, in KiB when
-	// negative: 8 MiB, so memory stays flat however large the ledger grows
-	// (pages are read with pread, not mapped).
+	// cacheKiB bounds SQLite's page cache, per connection: 8 MiB, so that
+	// memory stays flat however large the ledger grows (pages are read with
+	// pread, never mapped: mmap_size is 0).
 	cacheKiB = 8192
 	// maxConns: the writer's own connection plus one for look-ups and views.
 	maxConns = 2
@@ -40,7 +40,7 @@ type Ledger struct {
 	err    error // of Close
 }
 
-// Options are the writer's dependencies.
+// Options tune a writer.
 type Options struct {
 	// Now is the clock for the times written; nil means time.Now.
 	Now func() time.Time
