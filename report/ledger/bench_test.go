@@ -151,39 +151,50 @@ func BenchmarkApplySeen(b *testing.B) {
 }
 
 // BenchmarkRowCycle is a new row's whole cost: looked up, marked pending,
-// its outcome written, each in its batch; with identities in the ledger's
-// key order (an export sorted by external_id) and in no order (emails).
+// its outcome written; with identities in the ledger's key order (an export
+// sorted by external_id) and in no order (emails). "separate" commits the
+// outcomes of a batch on their own, "merged" with the next batch's pending.
 func BenchmarkRowCycle(b *testing.B) {
-	for _, order := range []struct {
+	orders := []struct {
 		name string
 		ids  func(i int) []string
 	}{
 		{"sorted", func(i int) []string { return sortedIDs("x:", i) }},
 		{"hashed", func(i int) []string { return ids("e:", i) }},
-	} {
-		b.Run(order.name, func(b *testing.B) { benchRowCycle(b, order.ids) })
+	}
+	for _, order := range orders {
+		for _, merged := range []bool{false, true} {
+			name := order.name + map[bool]string{false: "/separate", true: "/merged"}[merged]
+			b.Run(name, func(b *testing.B) { benchRowCycle(b, order.ids, merged) })
+		}
 	}
 }
 
-func benchRowCycle(b *testing.B, batchIDs func(i int) []string) {
+func benchRowCycle(b *testing.B, batchIDs func(i int) []string, merged bool) {
 	l := benchLedger(b, 10_000)
 	ctx := context.Background()
 	var m meter
+	var outs []Change // of the batch before, when merged
 	for i := 0; b.Loop(); i++ {
 		batch := batchIDs(i)
 		m.start()
 		if _, err := l.Lookup(ctx, batch); err != nil {
 			b.Fatal(err)
 		}
-		pend, outs := make([]Change, len(batch)), make([]Change, len(batch))
+		pend := make([]Change, 0, 2*len(batch))
+		pend = append(pend, outs...)
+		outs = outs[:0]
 		for j, id := range batch {
-			pend[j], outs[j] = benchPending(id, j), benchOutcome(id, j)
+			pend, outs = append(pend, benchPending(id, j)), append(outs, benchOutcome(id, j))
 		}
 		if err := l.Apply(ctx, pend); err != nil {
 			b.Fatal(err)
 		}
-		if err := l.Apply(ctx, outs); err != nil {
-			b.Fatal(err)
+		if !merged {
+			if err := l.Apply(ctx, outs); err != nil {
+				b.Fatal(err)
+			}
+			outs = outs[:0]
 		}
 		m.stop(len(batch))
 	}

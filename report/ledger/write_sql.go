@@ -9,21 +9,25 @@ import "strings"
 
 // opStatement gives, for op, the statement kind, its builder and the
 // function that appends a row's values in the builder's order. The writer's
-// target and the batch time are passed in as t and at.
+// target and the batch time are passed in as t and at. Values are of the
+// driver's own types (int64, string), which database/sql passes on without
+// converting.
 func opStatement(op Op) (stmtKind, func(int) string, func(v []any, t int64, at string, c Change) []any) {
 	switch op {
 	case OpPending:
 		return kindPending, pendingSQL, func(v []any, t int64, at string, c Change) []any {
-			return append(v, t, c.Identity, c.ExternalID, c.Email, c.Input, c.Line, c.Run, at, c.Run, c.Line)
+			line := int64(c.Line)
+			return append(v, t, c.Identity, c.ExternalID, c.Email, c.Input, line, c.Run, at, c.Run, line)
 		}
 	case OpOutcome:
 		return kindOutcome, outcomeSQL, func(v []any, t int64, at string, c Change) []any {
+			line := int64(c.Line)
 			return append(v, t, c.Identity, string(c.State), c.CustomerID, c.ExternalID, c.Email, c.Input,
-				c.Line, c.Run, at, c.Message, c.Run, c.Line)
+				line, c.Run, at, c.Message, c.Run, line)
 		}
 	default:
 		return kindSeen, seenSQL, func(v []any, _ int64, _ string, c Change) []any {
-			return append(v, c.Identity, c.Run, c.Line)
+			return append(v, c.Identity, c.Run, int64(c.Line))
 		}
 	}
 }
