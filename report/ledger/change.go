@@ -43,6 +43,9 @@ func (c Change) validate() error {
 	if c.Identity == "" {
 		return errors.New("no identity")
 	}
+	if c.Run == "" {
+		return errors.New("no run") // RevertPending and seen go by run
+	}
 	switch c.Op {
 	case OpPending, OpSeen:
 		return nil

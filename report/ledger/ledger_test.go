@@ -116,9 +116,10 @@ func TestApplyRefusesABadBatchWhole(t *testing.T) {
 		bad  Change
 	}{
 		{"no identity", Change{Op: OpPending, Run: "r1"}},
-		{"pending is no outcome", Change{Op: OpOutcome, Identity: "x:2", State: StatePending}},
-		{"unknown state", Change{Op: OpOutcome, Identity: "x:2", State: "done"}},
-		{"unknown op", Change{Identity: "x:2"}},
+		{"no run", Change{Op: OpSeen, Identity: "x:2"}},
+		{"pending is no outcome", Change{Op: OpOutcome, Identity: "x:2", Run: "r1", State: StatePending}},
+		{"unknown state", Change{Op: OpOutcome, Identity: "x:2", Run: "r1", State: "done"}},
+		{"unknown op", Change{Identity: "x:2", Run: "r1"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

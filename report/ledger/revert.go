@@ -8,7 +8,9 @@ import (
 // RevertPending undoes the pending entries of run that were never sent, for
 // a run stopping gracefully: each goes back to the state it had before the
 // run marked it, or goes away if it had none. It returns how many entries it
-// reverted. What the run saw stays seen.
+// reverted. What the run saw stays seen. Call it only once every request
+// the run sent has its outcome applied: it cannot tell a pending entry whose
+// request went out from one whose request did not.
 func (l *Ledger) RevertPending(ctx context.Context, run string) (int, error) {
 	var n int64
 	err := l.inTx(ctx, func(w *writer) error {
