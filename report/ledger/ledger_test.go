@@ -137,7 +137,7 @@ func TestApplyRefusesABadBatchWhole(t *testing.T) {
 // TestBatchesAcrossChunks writes and reads batches larger than one
 // statement's chunk, of sizes that take several chunks of different sizes.
 func TestBatchesAcrossChunks(t *testing.T) {
-	for _, n := range []int{1, 255, 256, 257, 701} {
+	for _, n := range []int{1, 257, 519} { // 519 = 256 + 256 + 4 + 2 + 1
 		t.Run(fmt.Sprint(n), func(t *testing.T) {
 			l := openT(t, ledgerPath(t), targetA())
 			var ids []string
