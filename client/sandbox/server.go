@@ -13,7 +13,7 @@ type Config struct {
 	Rate        float64       // requests per second per key; 0 means no limit
 	Burst       int           // bucket size; 0 means 10, or the rate when it is lower
 	Window      time.Duration // when set, a fixed window of Rate × Window requests replaces the bucket
-	RateHeaders bool          // send X-RateLimit-* and RateLimit-Policy/RateLimit on every limited answer
+	RateHeaders bool          // send X-RateLimit-*, RateLimit-Policy and RateLimit on every answer under a limit, not only 429s
 	Latency     time.Duration // added before every answer
 	FailRate    float64       // probability of a 500/502/503 answer
 	ResetRate   float64       // probability the connection is dropped before anything is done
