@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -21,7 +20,36 @@ type call struct {
 	method, path, key, ctype, body string
 }
 
-func send(t *testing.T, srv *httptest.Server, chk *contract.Checker, c call) (*http.Response, client.ErrorBody, []byte) {
+// start serves h for the test's lifetime.
+func start(t *testing.T, h http.Handler) *sandbox.Running {
+	t.Helper()
+	run, err := sandbox.Start("", h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(run.Close)
+	return run
+}
+
+// clock is a fake clock for the emulator's Config.Now.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) set(t time.Time) {
+	c.mu.Lock()
+	c.t = t
+	c.mu.Unlock()
+}
+
+func send(t *testing.T, srv *sandbox.Running, chk *contract.Checker, c call) (*http.Response, client.ErrorBody, []byte) {
 	t.Helper()
 	if c.ctype == "" && c.method == http.MethodPost {
 		c.ctype = "application/json"
@@ -36,7 +64,7 @@ func send(t *testing.T, srv *httptest.Server, chk *contract.Checker, c call) (*h
 	if c.ctype != "" {
 		req.Header.Set("Content-Type", c.ctype)
 	}
-	resp, err := srv.Client().Do(req)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,8 +137,7 @@ func TestServerRules(t *testing.T) {
 	}
 	emu := sandbox.New(sandbox.Config{})
 	emu.Preload(client.CreateCustomerRequest{Email: "seed@b.co", ExternalID: "seed-1"}, client.CreateCustomerRequest{Email: "slash@b.co", ExternalID: "a/b c"})
-	srv := httptest.NewServer(emu)
-	defer srv.Close()
+	srv := start(t, emu)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := chk
@@ -133,8 +160,7 @@ func TestServerRules(t *testing.T) {
 
 func TestServerCreatesCustomer(t *testing.T) {
 	emu := sandbox.New(sandbox.Config{})
-	srv := httptest.NewServer(emu)
-	defer srv.Close()
+	srv := start(t, emu)
 	tests := []struct {
 		name, body                  string
 		first, last, full, typ, ctr string
@@ -179,44 +205,6 @@ func TestServerCreatesCustomer(t *testing.T) {
 	}
 }
 
-func TestServerRateLimit(t *testing.T) {
-	now := time.Unix(1_800_000_000, 0)
-	var mu sync.Mutex
-	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	emu := sandbox.New(sandbox.Config{Rate: 2, Burst: 2, Now: clock})
-	srv := httptest.NewServer(emu)
-	defer srv.Close()
-	chk, err := contract.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	get := func(key string) *http.Response {
-		resp, _, _ := send(t, srv, chk, call{method: "GET", path: base + "/customers/x", key: key})
-		return resp
-	}
-	for i := range 2 {
-		if r := get("Bearer sk_test_a"); r.StatusCode != 404 {
-			t.Fatalf("request %d: status %d within the burst", i, r.StatusCode)
-		}
-	}
-	r := get("Bearer sk_test_a")
-	if r.StatusCode != 429 || r.Header.Get("Retry-After") != "1" || r.Header.Get("X-RateLimit-Reset") == "" {
-		t.Fatalf("third request: %d Retry-After %q", r.StatusCode, r.Header.Get("Retry-After"))
-	}
-	if r := get("Bearer sk_test_b"); r.StatusCode != 404 {
-		t.Errorf("another key shares the bucket: %d", r.StatusCode)
-	}
-	mu.Lock()
-	now = now.Add(600 * time.Millisecond)
-	mu.Unlock()
-	if r := get("Bearer sk_test_a"); r.StatusCode != 404 {
-		t.Errorf("after the refill: %d", r.StatusCode)
-	}
-	if st := emu.Stats(); st.ByStatus[429] != 1 {
-		t.Errorf("429s counted %d", st.ByStatus[429])
-	}
-}
-
 func TestServerFaults(t *testing.T) {
 	tests := []struct {
 		name          string
@@ -234,12 +222,11 @@ func TestServerFaults(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			emu := sandbox.New(tt.cfg)
-			srv := httptest.NewServer(emu)
-			defer srv.Close()
+			srv := start(t, emu)
 			req, _ := http.NewRequest("POST", srv.URL+base+"/customers", strings.NewReader(`{"email":"f@b.co","external_id":"f1"}`))
 			req.Header.Set("Authorization", "Bearer sk_test_x")
 			req.Header.Set("Content-Type", "application/json")
-			resp, err := srv.Client().Do(req)
+			resp, err := http.DefaultClient.Do(req)
 			if tt.wantDropped {
 				if err == nil {
 					resp.Body.Close()
@@ -265,8 +252,7 @@ func TestServerFaults(t *testing.T) {
 func TestFaultsAreSeeded(t *testing.T) {
 	run := func() []int {
 		emu := sandbox.New(sandbox.Config{FailRate: 0.5, Seed: 42})
-		srv := httptest.NewServer(emu)
-		defer srv.Close()
+		srv := start(t, emu)
 		var codes []int
 		for range 20 {
 			resp, _, _ := send(t, srv, nil, call{method: "GET", path: base + "/customers/x", key: "Bearer sk_test_x"})
@@ -294,15 +280,11 @@ func TestFaultsAreSeeded(t *testing.T) {
 
 func TestMaxInWindow(t *testing.T) {
 	t0 := time.Unix(0, 0)
-	var mu sync.Mutex
-	now := t0
-	emu := sandbox.New(sandbox.Config{Trace: true, Now: func() time.Time { mu.Lock(); defer mu.Unlock(); return now }})
-	srv := httptest.NewServer(emu)
-	defer srv.Close()
+	clk := &clock{t: t0}
+	emu := sandbox.New(sandbox.Config{Trace: true, Now: clk.now})
+	srv := start(t, emu)
 	for _, at := range []time.Duration{0, 100, 900, 1000, 1500, 1999, 2500} {
-		mu.Lock()
-		now = t0.Add(at * time.Millisecond)
-		mu.Unlock()
+		clk.set(t0.Add(at * time.Millisecond))
 		send(t, srv, nil, call{method: "GET", path: base + "/customers/x", key: "Bearer sk_test_x"})
 	}
 	if got := emu.MaxInWindow(time.Second); got != 3 {

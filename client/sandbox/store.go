@@ -106,6 +106,14 @@ func (s *store) get(externalID string) (client.Customer, bool) {
 	return *c, true
 }
 
+// counts returns how many customers were created, and how many of them with
+// an email already used.
+func (s *store) counts() (created, duplicateEmails int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.created, s.dupEmails
+}
+
 func opt(s string) *string {
 	if s == "" {
 		return nil
