@@ -22,7 +22,7 @@ name: full name, fullname, customer name, contact name, display name, vollständ
 first_name: firstname, first, given name, forename, vorname, prénom, nombre, voornaam, nome, primeiro nome
 last_name: lastname, last, surname, family name, nachname, familienname, nom, nom de famille, apellidos, apellido,
 	achternaam, sobrenome, apelido
-company_name: company, company name, companyname, organization, organisation, organization name,
+company_name: company, companyname, organization, organisation, organization name,
 	organization 1 - name, business name, account name, default address company, firma, firmenname,
 	unternehmen, société, entreprise, empresa, compañía, nombre de la empresa, bedrijf, bedrijfsnaam, nome da empresa
 company_name (weak): billing company
@@ -31,7 +31,7 @@ external_id: externalid, customer id, customerid, customer number, customer no, 
 	klantnummer, klant-id, código do cliente, id do cliente
 external_id (weak): id, record id, contact id
 phone: phone number, phonenumber, telephone, tel, mobile, mobile phone, cell, cell phone, phone 1, phone 1 - value,
-	telefon, telefonnummer, handy, mobiltelefon, téléphone, portable, teléfono, móvil, celular, telefoon,
+	telefon, telefonnummer, handy, mobiltelefon, portable, teléfono, móvil, celular, telefoon,
 	telefoonnummer, mobiel, telefone, telemóvel
 phone (weak): billing phone
 country_id: countryid
