@@ -2,6 +2,7 @@ package importer
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -30,7 +31,7 @@ func (rd *Reader) fill(row *Row) {
 	var metaErrs []client.FieldError
 	req.Metadata, metaErrs = rd.metadata(row.Fields, strings.TrimSpace(cols.Metadata))
 	row.Request = req
-	fieldErrs = append(append(client.Validate(req), fieldErrs...), metaErrs...)
+	fieldErrs = append(append(validate(req, fieldErrs), fieldErrs...), metaErrs...)
 	if len(fieldErrs) == 0 {
 		return
 	}
@@ -42,6 +43,22 @@ func (rd *Reader) fill(row *Row) {
 		}
 	}
 	row.Problem = &Problem{Type: client.TypeValidation, Message: msg, FieldErrors: fieldErrs}
+}
+
+// validate applies the API's rules, leaving out the fields that already
+// failed their value map: the value's absence from the map is the cause.
+func validate(req client.CreateCustomerRequest, failed []client.FieldError) []client.FieldError {
+	errs := client.Validate(req)
+	if len(failed) == 0 {
+		return errs
+	}
+	kept := errs[:0]
+	for _, fe := range errs {
+		if !slices.ContainsFunc(failed, func(f client.FieldError) bool { return f.Field == fe.Field }) {
+			kept = append(kept, fe)
+		}
+	}
+	return kept
 }
 
 // metadata builds the metadata object from the metadata column (JSON) and
