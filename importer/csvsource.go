@@ -68,7 +68,7 @@ func (s *csvSource) next() (record, error) {
 		// One whole record with the wrong number of fields: the parser is
 		// already past it, nothing to recover.
 		line := s.lineBase + pe.StartLine
-		return record{line: line, raw: trimEOL(s.tap.take(s.parser.InputOffset())),
+		return record{line: line, raw: recordText(s.tap.take(s.parser.InputOffset())),
 			why: fmt.Sprintf("line %d has %d fields, the header has %d", line, len(fields), s.fields)}, nil
 	case errors.As(err, &pe):
 		errLine := s.lineBase + pe.Line // before recovery moves lineBase
@@ -96,8 +96,13 @@ const maxRawBytes = 256
 // quoteStart is the start of an oversized record's text: at most
 // maxRawBytes, cut at a character boundary, line ends dropped.
 func quoteStart(raw string) string {
+	raw = strings.TrimLeft(raw, "\r\n")
 	return trimEOL(strings.ToValidUTF8(raw[:min(len(raw), maxRawBytes)], ""))
 }
+
+// recordText is a record's text as the tap took it, without the empty
+// lines the parser skipped before it and the line end after it.
+func recordText(taken string) string { return trimEOL(strings.TrimLeft(taken, "\r\n")) }
 
 // recoverLine is the recovery step. The malformed record starts on the
 // first non-empty line of what the parser read since the last good record;

@@ -198,12 +198,16 @@ func TestReaderMalformed(t *testing.T) {
 			"line 3 has 1 fields, the header has 2"},
 		{"too many fields", "email,first_name\na@b.co,Ann,x\r\n", ReaderConfig{}, 2, "a@b.co,Ann,x",
 			"line 2 has 3 fields, the header has 2"},
+		{"too many fields after empty lines", "email,first_name\r\n\r\n\na@b.co,Ann,x\n", ReaderConfig{}, 4, "a@b.co,Ann,x",
+			"line 4 has 3 fields, the header has 2"},
 		{"bare quote", "email,first_name\n\na@b.co,An\"n\n", ReaderConfig{}, 3, "a@b.co,An\"n",
 			`line 3, column 10: bare " in non-quoted-field`},
 		{"unclosed quote", "email,first_name\na@b.co,\"Ann\nc@d.co,Bob\n", ReaderConfig{}, 2, "a@b.co,\"Ann",
 			`record starting on line 2: extraneous or missing " in quoted-field (on line 3); reading resumes on line 3`},
 		{"oversized", "email,first_name\n" + long + "\n", ReaderConfig{MaxRecordBytes: 100}, 2, long[:256],
 			"record starting on line 2 is longer than 100 bytes"},
+		{"oversized after an empty line", "email,first_name\n\n" + long + "\n", ReaderConfig{MaxRecordBytes: 100}, 3, long[:256],
+			"record starting on line 3 is longer than 100 bytes"},
 		{"oversized, cut inside a character", "email,first_name\n" + long[1:] + "\n", ReaderConfig{MaxRecordBytes: 100}, 2, long[1:256],
 			"record starting on line 2 is longer than 100 bytes"},
 		{"oversized past the parser's lookahead", "email,first_name\nok@b.co,x\n\n" + huge + "\n", ReaderConfig{MaxRecordBytes: 100}, 4, huge[:255],
@@ -257,15 +261,12 @@ func TestReaderBlank(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	rows, err := drain(rd)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var lines []int
-	for {
-		row, err := rd.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, row := range rows {
 		lines = append(lines, row.Line)
 	}
 	if !reflect.DeepEqual(lines, []int{3}) || rd.Blank() != 3 {
@@ -400,15 +401,12 @@ func TestReaderStreams(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			rows, err := drain(rd)
+			if err != nil {
+				t.Fatal(err)
+			}
 			var got []string
-			for {
-				row, err := rd.Next()
-				if errors.Is(err, io.EOF) {
-					break
-				}
-				if err != nil {
-					t.Fatal(err)
-				}
+			for _, row := range rows {
 				got = append(got, fmt.Sprintf("%d:%s|%s|%v", row.Line, row.Request.Email, row.Request.FirstName, row.Problem))
 			}
 			want := []string{"2:a@b.co|Ann|<nil>", "3:c@d.co|Bob\nBy|<nil>"}
