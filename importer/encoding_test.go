@@ -45,6 +45,7 @@ func TestEncodings(t *testing.T) {
 		{"iso-8859-1 overrides", latin1, "iso-8859-1", []string{"2:zoe@example.com|Zoë|Müller-Straße||", "3:rene@example.fr|René|Ouvre E||"}, ""},
 		{"utf-8 forced", cp1252, "utf-8", []string{"2:bad:first_name, last_name:" + cells(cp1252, 1), "3:bad:first_name, last_name:" + cells(cp1252, 2)}, ""},
 		{"undefined byte is not windows-1252", undefined, "", []string{"2:bad:first_name, last_name:" + cells(undefined, 1), "3:bad:first_name, last_name:" + cells(undefined, 2)}, ""},
+		{"windows-1252 letter as the last byte", "email;Given Name\r\nzoe@example.com;Zo\xeb", "", []string{"2:zoe@example.com|Zoë|||"}, "The input is not valid UTF-8 but reads as Windows-1252"},
 		{"mixed stays utf-8", mixed, "", append(want[:2:2], "4:bad:first_name:ann@example.com,Zo\xeb,Lee"), ""},
 		{"utf-16 by its mark", utf16, "", want, "The input starts with a UTF-16 byte-order mark, so it was read as UTF-16."},
 		{"utf-16be by its mark", utf16be, "", want, "The input starts with a UTF-16 byte-order mark"},
