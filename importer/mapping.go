@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode"
 )
 
 // The API fields a column can feed.
@@ -40,43 +41,6 @@ func isField(f string) bool {
 	return false
 }
 
-// canonical folds a header for matching: trimmed, lower case, with spaces
-// and dashes read as underscores ("First Name" → "first_name").
-func canonical(h string) string {
-	h = strings.ToLower(strings.TrimSpace(h))
-	return strings.Map(func(r rune) rune {
-		if r == ' ' || r == '-' {
-			return '_'
-		}
-		return r
-	}, h)
-}
-
-// alias maps headers seen in real exports, already canonical, to fields.
-func alias(c string) string {
-	switch c {
-	case "email", "e_mail", "email_address", "e_mail_address", "mail", "emailaddress", "primary_email":
-		return FieldEmail
-	case "name", "full_name", "fullname", "customer_name", "contact_name", "display_name":
-		return FieldName
-	case "first_name", "firstname", "given_name", "forename", "first":
-		return FieldFirstName
-	case "last_name", "lastname", "surname", "family_name", "last":
-		return FieldLastName
-	case "company_name", "company", "organization", "organisation", "business_name", "account_name":
-		return FieldCompanyName
-	case "external_id", "externalid", "customer_id", "customerid", "customer_number", "client_id", "id":
-		return FieldExternalID
-	case "phone", "phone_number", "telephone", "tel", "mobile", "mobile_phone", "cell":
-		return FieldPhone
-	case "country_id", "countryid":
-		return FieldCountryID
-	case "metadata":
-		return FieldMetadata
-	}
-	return ""
-}
-
 // column is what one input column feeds.
 type column struct {
 	field   string // an API field, or ""
@@ -88,6 +52,9 @@ type Mapping struct {
 	Header  []string // the header as read
 	columns []column
 	Unknown []string // headers that feed nothing (or, by policy, metadata)
+	// Warnings are sentences for the user about choices the mapping made:
+	// a column chosen over another for one field, no id column.
+	Warnings []string
 }
 
 // MapOptions adds a person's knowledge to the built-in rules.
@@ -98,67 +65,198 @@ type MapOptions struct {
 	Unknown  UnknownColumns
 }
 
+// candidate is a column that could feed target ("email", "metadata.plan").
+type candidate struct {
+	col    int
+	target string
+	tier   tier
+}
+
 // NewMapping maps a header. It fails, before any row is read, when there is
-// no email column, two columns feed the same field, or a mapping names a
-// field that does not exist.
+// no email column, a mapping names a field that does not exist, or two
+// columns could feed one field (or one metadata key) and neither is a
+// better match than the other.
 func NewMapping(header []string, opts MapOptions) (*Mapping, error) {
-	explicit := make(map[string]string, len(opts.Explicit))
-	for src, dst := range opts.Explicit {
+	explicit, err := explicitTargets(opts.Explicit)
+	if err != nil {
+		return nil, err
+	}
+	m := &Mapping{Header: header, columns: make([]column, len(header))}
+	table := aliases()
+	var cands []candidate
+	for i, h := range header {
+		target, t, data := classify(h, explicit, table)
+		switch {
+		case !data:
+			continue
+		case target == "":
+			m.Unknown = append(m.Unknown, h)
+			if opts.Unknown != UnknownMetadata {
+				continue
+			}
+			target, t = metadataPrefix+strings.TrimSpace(h), tierUnknown
+		}
+		cands = append(cands, candidate{col: i, target: target, tier: t})
+	}
+	m.Warnings = unusedMaps(opts.Explicit, header)
+	if opts.Unknown == UnknownError && len(m.Unknown) > 0 {
+		return nil, fmt.Errorf("columns %s feed no field (--unknown-columns error): map them with --map or choose ignore or metadata", quoteList(m.Unknown))
+	}
+	if err := m.assign(cands); err != nil {
+		return nil, err
+	}
+	if !m.feeds(FieldEmail) {
+		return nil, fmt.Errorf("no email column among %s: name one with --map 'HEADER=email'", quoteList(header))
+	}
+	if !m.feeds(FieldExternalID) {
+		m.Warnings = append(m.Warnings, m.noIDWarning())
+	}
+	return m, nil
+}
+
+// explicitTargets checks --map's targets and keys them by folded header.
+func explicitTargets(in map[string]string) (map[string]string, error) {
+	out := make(map[string]string, len(in))
+	for src, dst := range in {
 		d := strings.TrimSpace(dst)
 		if !isField(d) && !(strings.HasPrefix(d, metadataPrefix) && len(d) > len(metadataPrefix)) {
 			return nil, fmt.Errorf("mapping %q=%q: %q is not a field (want one of email, name, first_name, last_name, company_name, external_id, phone, country_id, metadata, metadata.KEY)", src, dst, dst)
 		}
-		explicit[canonical(src)] = d
+		out[fold(src)] = d
 	}
-	m := &Mapping{Header: header, columns: make([]column, len(header))}
-	used := map[string]int{} // field → column index + 1
-	for i, h := range header {
-		c := canonical(h)
-		if strings.HasPrefix(c, "_error") {
-			continue // added by the rejects file; not the customer's data
+	return out, nil
+}
+
+// unusedMaps warns about --map entries that match no header: most likely
+// a typing mistake, which would otherwise pass silently.
+func unusedMaps(explicit map[string]string, header []string) []string {
+	folded := map[string]bool{}
+	for _, h := range header {
+		folded[fold(h)] = true
+	}
+	var out []string
+	for src := range explicit {
+		if !folded[fold(src)] {
+			out = append(out, fmt.Sprintf("--map names %q, but no column has that header.", src))
 		}
-		target, ok := explicit[c]
-		if !ok {
-			if f := alias(c); f != "" {
-				target = f
-			} else if strings.HasPrefix(c, metadataPrefix) && len(c) > len(metadataPrefix) {
-				// Keep the key as written, only trimmed: metadata is the
-				// customer's own data and its case matters.
-				target = metadataPrefix + strings.TrimSpace(strings.TrimSpace(h)[len(metadataPrefix):])
-			}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// classify says what header h could feed, and how good a match it is:
+// target "" when it feeds nothing known, data false when the column is not
+// the customer's data at all.
+func classify(h string, explicit map[string]string, table map[string]alias) (target string, t tier, data bool) {
+	trimmed := strings.TrimSpace(h)
+	f := fold(h)
+	switch {
+	case strings.HasPrefix(strings.ToLower(trimmed), "_error"), f == "":
+		return "", 0, false // added by the rejects file, or a blank header as spreadsheets leave
+	case explicit[f] != "":
+		return explicit[f], tierExplicit, true
+	case isField(f):
+		return f, tierExact, true
+	case table[f].field != "":
+		return table[f].field, table[f].tier, true
+	case len(trimmed) > len(metadataPrefix) && strings.EqualFold(trimmed[:len(metadataPrefix)], metadataPrefix):
+		// Keep the key as written, only trimmed: metadata is the customer's
+		// own data and its case matters.
+		return metadataPrefix + strings.TrimSpace(trimmed[len(metadataPrefix):]), tierExact, true
+	}
+	return "", 0, true
+}
+
+// assign gives each target to its best candidate. A metadata key takes one
+// column only; a field goes to the candidate of the lowest tier, with a
+// warning about the others, and two of the same tier are an error.
+func (m *Mapping) assign(cands []candidate) error {
+	best := map[string]candidate{}
+	for _, c := range cands {
+		prev, seen := best[c.target]
+		switch {
+		case !seen:
+			best[c.target] = c
+		case c.tier == prev.tier || strings.HasPrefix(c.target, metadataPrefix):
+			return fmt.Errorf("columns %d (%q) and %d (%q) both map to %s: remove one or map it elsewhere with --map",
+				prev.col+1, m.Header[prev.col], c.col+1, m.Header[c.col], c.target)
+		case c.tier < prev.tier:
+			best[c.target] = c
 		}
-		if target == "" {
-			if c == "" {
-				continue // a blank header, as spreadsheets leave after the last column
-			}
-			m.Unknown = append(m.Unknown, h)
-			switch opts.Unknown {
-			case UnknownMetadata:
-				m.columns[i].metaKey = strings.TrimSpace(h)
-			case UnknownError:
-				// reported below, with every unknown column at once
-			}
+	}
+	for _, c := range cands {
+		win := best[c.target]
+		if win.col != c.col {
+			m.Warnings = append(m.Warnings, m.choiceWarning(win, c))
 			continue
 		}
-		key := target
-		if after, ok := strings.CutPrefix(target, metadataPrefix); ok {
-			m.columns[i].metaKey = after
+		if key, ok := strings.CutPrefix(c.target, metadataPrefix); ok {
+			m.columns[c.col].metaKey = key
 		} else {
-			m.columns[i].field = target
+			m.columns[c.col].field = c.target
 		}
-		if prev := used[key]; prev > 0 {
-			return nil, fmt.Errorf("columns %d (%q) and %d (%q) both map to %s: remove one or map it elsewhere with --map", prev, header[prev-1], i+1, h, key)
-		}
-		used[key] = i + 1
 	}
-	if opts.Unknown == UnknownError && len(m.Unknown) > 0 {
-		return nil, fmt.Errorf("columns %s feed no field (--unknown-columns error): map them with --map or choose ignore or metadata", quoteList(m.Unknown))
-	}
-	if used[FieldEmail] == 0 {
-		return nil, fmt.Errorf("no email column among %s: name one with --map 'HEADER=email'", quoteList(header))
-	}
-	return m, nil
+	return nil
 }
+
+// choiceWarning tells why column win feeds a field that column lost could
+// have fed too.
+func (m *Mapping) choiceWarning(win, lost candidate) string {
+	w, l := m.Header[win.col], m.Header[lost.col]
+	if win.tier == tierExplicit {
+		return fmt.Sprintf("Columns %q and %q could both be %s; %q was chosen because --map names it, and %q is not imported.",
+			w, l, win.target, w, l)
+	}
+	why := "its header is the field's own name"
+	if win.tier == tierAlias {
+		why = "its header is the more usual name for that field"
+	}
+	return fmt.Sprintf("Columns %q and %q could both be %s; %q was chosen because %s, and %q is not imported (pass --map %s to use it instead).",
+		w, l, win.target, w, why, l, shellQuote(strings.TrimSpace(l)+"="+win.target))
+}
+
+// feeds reports whether some column feeds field.
+func (m *Mapping) feeds(field string) bool {
+	for _, c := range m.columns {
+		if c.field == field {
+			return true
+		}
+	}
+	return false
+}
+
+// noIDWarning says what a file without ids costs, and how to name one.
+func (m *Mapping) noIDWarning() string {
+	hint := "If a column holds a stable id for each customer, pass --map 'HEADER=external_id'."
+	for i, h := range m.Header {
+		if m.columns[i].field == "" && !strings.HasPrefix(strings.TrimSpace(h), "_") && looksLikeID(h) {
+			hint = fmt.Sprintf("If %q holds a stable id for each customer, pass --map %s.", h,
+				shellQuote(strings.TrimSpace(h)+"="+FieldExternalID))
+			break
+		}
+	}
+	return "No column maps to external_id, so a customer whose create request gets no answer (a timeout, a dropped connection) " +
+		"cannot be retried safely and is reported as outcome unknown, and a later run matches rows by email instead of by id. " + hint
+}
+
+// looksLikeID reports whether a header reads like an identifier: its last
+// word is "id", "uuid", "guid" or "key" in any case, or ends in "ID" or
+// "Id" ("LEID", "AccountId"; not "Paid").
+func looksLikeID(h string) bool {
+	words := strings.FieldsFunc(h, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	if len(words) == 0 {
+		return false
+	}
+	last := words[len(words)-1]
+	switch strings.ToLower(last) {
+	case "id", "uuid", "guid", "key":
+		return true
+	}
+	return strings.HasSuffix(last, "ID") || strings.HasSuffix(last, "Id")
+}
+
+// shellQuote quotes s for a POSIX shell, for commands the messages suggest.
+func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 
 // Fields lists "header → field" for every mapped column, for the log.
 func (m *Mapping) Fields() []string {

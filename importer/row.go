@@ -4,9 +4,17 @@ import "github.com/prolifi/prolifi-import/client"
 
 // Row is one input record, mapped.
 type Row struct {
-	Line    int                          // line of the input where the record starts; the header is line 1
+	// Line is where the record starts in the input; the header is line 1.
+	// For a workbook it is the sheet row.
+	Line int
+	// Fields are the record's cells as read, in header order: decoded to
+	// UTF-8, and without the formula guard when the input is a rejects
+	// file. Nil for a malformed record.
+	Fields []string
+	// Raw is set for a malformed record only: its text as read (for one
+	// over MaxRecordBytes, its first 256 bytes).
+	Raw     string
 	Request client.CreateCustomerRequest // what would be sent
-	Raw     string                       // the record's text as read, for the rejects file
 	// Problem is set when the record cannot be sent: malformed CSV, or a
 	// value that breaks the API's rules.
 	Problem *Problem

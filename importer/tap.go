@@ -12,10 +12,10 @@ type readError string
 
 func (e readError) Error() string { return string(e) }
 
-// tap sits between the decoded input and the CSV parser and keeps the bytes
-// the parser has read since the end of the last record. They give each row
-// its raw text (for the rejects file), let the reader re-read the lines after
-// a malformed record, and bound how much one record may take.
+// tap sits between the text and the CSV parser and keeps the bytes the
+// parser has read since the end of the last record. They let the source
+// quote a malformed record, re-read the lines after it, and bound how much
+// one record may take.
 type tap struct {
 	r     io.Reader
 	buf   []byte // bytes since the end of the last taken record
@@ -39,15 +39,19 @@ func (t *tap) Read(p []byte) (int, error) {
 
 // take returns the text up to stream offset end and forgets it.
 func (t *tap) take(end int64) string {
-	n := int(end - t.base)
-	n = min(max(n, 0), len(t.buf))
+	n := t.upTo(end)
 	s := string(t.buf[:n])
-	t.lines += bytes.Count(t.buf[:n], []byte{'\n'})
 	t.forget(n)
 	return s
 }
 
+// skip forgets the bytes up to stream offset end.
+func (t *tap) skip(end int64) { t.forget(t.upTo(end)) }
+
+func (t *tap) upTo(end int64) int { return min(max(int(end-t.base), 0), len(t.buf)) }
+
 func (t *tap) forget(n int) {
+	t.lines += bytes.Count(t.buf[:n], []byte{'\n'})
 	rest := copy(t.buf, t.buf[n:])
 	t.buf = t.buf[:rest]
 	t.base += int64(n)
@@ -56,32 +60,5 @@ func (t *tap) forget(n int) {
 	}
 }
 
-// splitFirstLine takes the first non-empty line of what was read since the
-// last record (the start of a malformed record) and returns it with the
-// bytes after it, which must be parsed again. When that line has no end in
-// what was read, the rest of it is read and dropped, and replay starts after
-// its newline.
-func (t *tap) splitFirstLine() (raw string, replay []byte) {
-	b := t.buf
-	for len(b) > 0 && (b[0] == '\n' || b[0] == '\r' && len(b) > 1 && b[1] == '\n') {
-		b = b[bytes.IndexByte(b, '\n')+1:]
-	}
-	if i := bytes.IndexByte(b, '\n'); i >= 0 {
-		raw = trimEOL(string(b[:i]))
-		replay = append([]byte{}, b[i+1:]...)
-		t.buf = t.buf[:0]
-		return raw, replay
-	}
-	raw = string(b)
-	t.buf = t.buf[:0]
-	var chunk [32 << 10]byte
-	for {
-		n, err := t.r.Read(chunk[:])
-		if i := bytes.IndexByte(chunk[:n], '\n'); i >= 0 {
-			return raw, append([]byte{}, chunk[i+1:n]...)
-		}
-		if err != nil {
-			return raw, []byte{}
-		}
-	}
-}
+// pending is what the parser read since the last taken record.
+func (t *tap) pending() []byte { return t.buf }
