@@ -1,18 +1,11 @@
 package client
 
 import (
-	"bytes"
-	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
-	"net/http/httptrace"
 	"net/url"
 	"strings"
-	"sync/atomic"
 	"time"
 )
 
@@ -32,16 +25,25 @@ type Client struct {
 type Option func(*Client)
 
 // WithHTTPClient sets the *http.Client used for every call (default: one with
-// NewTransport(16)).
+// NewTransport(16)). The client uses a copy that never follows redirects,
+// whatever hc's own CheckRedirect says.
 func WithHTTPClient(hc *http.Client) Option { return func(c *Client) { c.hc = hc } }
 
 // WithUserAgent sets the User-Agent header.
 func WithUserAgent(ua string) Option { return func(c *Client) { c.ua = ua } }
 
-// WithTimeout bounds each call, from dialing to the end of the body (default 30s).
-func WithTimeout(d time.Duration) Option { return func(c *Client) { c.timeout = d } }
+// WithTimeout bounds each call, from dialing to the end of the body (default
+// 30s). Zero or less keeps the default: an API call must not wait forever.
+func WithTimeout(d time.Duration) Option {
+	return func(c *Client) {
+		if d > 0 {
+			c.timeout = d
+		}
+	}
+}
 
-// WithClock sets the clock used to turn an HTTP-date Retry-After into a wait.
+// WithClock sets the clock used to turn Retry-After dates and rate-limit
+// resets into times.
 func WithClock(now func() time.Time) Option { return func(c *Client) { c.now = now } }
 
 // New returns a client for the API at baseURL (for example
@@ -60,9 +62,15 @@ func New(baseURL, key string, opts ...Option) (*Client, error) {
 	for _, o := range opts {
 		o(c)
 	}
-	if c.hc == nil {
-		c.hc = &http.Client{Transport: NewTransport(16)}
+	hc := http.Client{Transport: NewTransport(16)}
+	if c.hc != nil {
+		hc = *c.hc
 	}
+	// A redirect would carry the key and the customer's data to wherever the
+	// Location points, and a 301/302 would turn the create into a GET whose
+	// 200 looks like success. The 3xx comes back to the caller instead.
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	c.hc = &hc
 	return c, nil
 }
 
@@ -102,6 +110,12 @@ func (c *Client) Kind() KeyKind { return c.kind }
 // BaseURL is the API root the client calls.
 func (c *Client) BaseURL() string { return c.base }
 
+// Host is the host (and port) of the API root, for messages.
+func (c *Client) Host() string {
+	u, _ := url.Parse(c.base) // checked by New
+	return u.Host
+}
+
 // String describes the client without its key.
 func (c *Client) String() string { return fmt.Sprintf("client(%s, %s key)", c.base, c.kind) }
 
@@ -124,84 +138,4 @@ func NewTransport(conns int) *http.Transport {
 		ResponseHeaderTimeout: 30 * time.Second,
 		ExpectContinueTimeout: time.Second,
 	}
-}
-
-// maxSuccessBody caps a 2xx body: a customer is a few hundred bytes.
-const maxSuccessBody = 1 << 20
-
-func (c *Client) do(ctx context.Context, method, rawURL string, body []byte) (*Customer, error) {
-	path := strings.TrimPrefix(rawURL, c.base)
-	if c.timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, c.timeout)
-		defer cancel()
-	}
-	// Whether the request was written in full decides, on failure, between
-	// "retry safely" and "the customer may exist".
-	var sent atomic.Bool
-	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-		WroteRequest: func(i httptrace.WroteRequestInfo) {
-			if i.Err == nil {
-				sent.Store(true)
-			}
-		},
-	})
-	var rd io.Reader
-	if body != nil {
-		rd = bytes.NewReader(body)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, rawURL, rd)
-	if err != nil {
-		return nil, &TransportError{Method: method, Path: path, Err: err}
-	}
-	req.Header.Set("Authorization", "Bearer "+c.key)
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", c.ua)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err // the URL is already in the TransportError
-		}
-		return nil, &TransportError{Method: method, Path: path, Sent: sent.Load(), Err: c.redactErr(err)}
-	}
-	defer func() {
-		// Drain what is left so the connection goes back to the pool.
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxSuccessBody))
-		resp.Body.Close()
-	}()
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		// A body cut short still leaves the status: the answer stands on it.
-		data, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-		ae := parseAPIError(resp.StatusCode, resp.Header, data, c.now())
-		ae.Message, ae.Body = c.redact(ae.Message), c.redact(ae.Body)
-		for i := range ae.FieldErrors {
-			ae.FieldErrors[i].Message = c.redact(ae.FieldErrors[i].Message)
-		}
-		return nil, ae
-	}
-	var env CustomerEnvelope
-	if err := json.NewDecoder(io.LimitReader(resp.Body, maxSuccessBody)).Decode(&env); err != nil {
-		// The server acted (2xx) but we cannot tell on what: treat as unknown.
-		return nil, &TransportError{Method: method, Path: path, Sent: true, Err: fmt.Errorf("decode %d answer: %w", resp.StatusCode, c.redactErr(err))}
-	}
-	return &env.Data, nil
-}
-
-// redact removes the key from text the server or the network stack produced.
-func (c *Client) redact(s string) string {
-	if c.key == "" || !strings.Contains(s, c.key) {
-		return s
-	}
-	return strings.ReplaceAll(s, c.key, "[redacted]")
-}
-
-func (c *Client) redactErr(err error) error {
-	if err == nil || !strings.Contains(err.Error(), c.key) {
-		return err
-	}
-	return constError(c.redact(err.Error()))
 }

@@ -47,18 +47,19 @@ type CustomerEnvelope struct {
 	Data Customer `json:"data"`
 }
 
-// CreateCustomer creates one customer. A non-2xx answer is an *APIError; a
-// transport failure is a *TransportError that says whether the request may
-// have reached the server.
-func (c *Client) CreateCustomer(ctx context.Context, req CreateCustomerRequest) (*Customer, error) {
+// CreateCustomer creates one customer. The *Response is set whenever an HTTP
+// answer came back. A non-2xx answer is an *APIError; a 2xx whose body holds
+// no customer is a *DecodeError; no answer at all is a *TransportError that
+// says whether the request may have reached the server.
+func (c *Client) CreateCustomer(ctx context.Context, req CreateCustomerRequest) (*Customer, *Response, error) {
 	body, err := json.Marshal(req)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	return c.do(ctx, http.MethodPost, c.base+"/customers", body)
 }
 
 // GetCustomer looks a customer up by the external_id it was created with.
-func (c *Client) GetCustomer(ctx context.Context, externalID string) (*Customer, error) {
+func (c *Client) GetCustomer(ctx context.Context, externalID string) (*Customer, *Response, error) {
 	return c.do(ctx, http.MethodGet, c.base+"/customers/"+url.PathEscape(externalID), nil)
 }

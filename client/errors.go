@@ -1,12 +1,16 @@
 package client
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -44,16 +48,19 @@ type ErrorDetail struct {
 
 // APIError is any answer outside 2xx. When the body is not the documented
 // shape (an HTML page from a proxy, an empty 502), Type is empty and Body
-// holds the start of what was sent.
+// holds the start of what was sent. It states facts only; what to do about
+// them is the caller's policy.
 type APIError struct {
 	Status      int
 	Type        string
 	Message     string
 	FieldErrors []FieldError
-	// RetryAfter is the server's hint from Retry-After (seconds or an HTTP
-	// date) or, failing that, X-RateLimit-Reset; zero when there was none.
-	RetryAfter time.Duration
-	Body       string
+	RetryAfter  time.Duration // see Response.RetryAfter
+	RateLimit   RateLimit
+	Body        string
+	// Location is the host a 3xx answer pointed to. Redirects are never
+	// followed: the key and the customer's data stay with the API root.
+	Location string
 }
 
 // Error describes the answer in one line. It never contains the API key: the
@@ -63,6 +70,9 @@ func (e *APIError) Error() string {
 	fmt.Fprintf(&b, "api answered %d", e.Status)
 	if e.Type != "" {
 		b.WriteString(" " + e.Type)
+	}
+	if e.Location != "" {
+		b.WriteString(" redirecting to " + e.Location)
 	}
 	if e.Message != "" {
 		b.WriteString(": " + e.Message)
@@ -89,7 +99,7 @@ func JoinFieldErrors(fe []FieldError) string {
 
 // TransportError is a call that got no HTTP answer. Sent reports whether the
 // request had been written in full before the failure: if so the server may
-// have acted on it, and the outcome is unknown.
+// have acted on it.
 type TransportError struct {
 	Method string
 	Path   string
@@ -103,57 +113,43 @@ func (e *TransportError) Error() string {
 
 func (e *TransportError) Unwrap() error { return e.Err }
 
-// Class is what a caller may do after an error.
-type Class int
-
-const (
-	// Permanent errors will fail again: bad input, auth, a conflict.
-	Permanent Class = iota
-	// Retryable errors left nothing behind on the server: 429, 5xx, or a
-	// connection that failed before the request was sent.
-	Retryable
-	// OutcomeUnknown means the request was sent and no answer came back: the
-	// customer may or may not exist now.
-	OutcomeUnknown
-)
-
-func (c Class) String() string {
-	switch c {
-	case Retryable:
-		return "retryable"
-	case OutcomeUnknown:
-		return "outcome_unknown"
-	default:
-		return "permanent"
-	}
+// Certificate reports whether TLS failed: a certificate that could not be
+// verified, or a peer that does not speak TLS at all.
+func (e *TransportError) Certificate() bool {
+	var (
+		cv  *tls.CertificateVerificationError
+		ua  x509.UnknownAuthorityError
+		hn  x509.HostnameError
+		ci  x509.CertificateInvalidError
+		rec tls.RecordHeaderError
+	)
+	return errors.As(e.Err, &cv) || errors.As(e.Err, &ua) || errors.As(e.Err, &hn) || errors.As(e.Err, &ci) || errors.As(e.Err, &rec) ||
+		// net/http replaces the record-header error of a plain-HTTP peer
+		// with an error of its own that has no type to match.
+		strings.Contains(e.Err.Error(), "server gave HTTP response to HTTPS client")
 }
 
-// Classify sorts an error from CreateCustomer or GetCustomer. Errors this
-// package did not make (a cancelled context before the call, say) are
-// Permanent.
-func Classify(err error) Class {
-	var ae *APIError
-	if errors.As(err, &ae) {
-		if ae.Status == http.StatusTooManyRequests || ae.Status >= 500 {
-			return Retryable
-		}
-		return Permanent
-	}
-	var te *TransportError
-	if errors.As(err, &te) {
-		if te.Sent {
-			return OutcomeUnknown
-		}
-		return Retryable
-	}
-	return Permanent
+// UnknownHost reports whether the API's host name did not resolve.
+func (e *TransportError) UnknownHost() bool {
+	var dns *net.DNSError
+	return errors.As(e.Err, &dns) && dns.IsNotFound
 }
 
-// IsRateLimited reports whether err is a 429 answer.
-func IsRateLimited(err error) bool {
-	var ae *APIError
-	return errors.As(err, &ae) && ae.Status == http.StatusTooManyRequests
+// Refused reports whether the connection was refused.
+func (e *TransportError) Refused() bool { return errors.Is(e.Err, syscall.ECONNREFUSED) }
+
+// DecodeError is a 2xx answer whose body could not be read as a customer:
+// the server acted, but its answer does not say on what.
+type DecodeError struct {
+	Status int
+	Err    error
 }
+
+func (e *DecodeError) Error() string {
+	return fmt.Sprintf("read %d answer: %v", e.Status, e.Err)
+}
+
+func (e *DecodeError) Unwrap() error { return e.Err }
 
 // maxErrorBody caps how much of an error answer is read; maxRawBody caps how
 // much of an unexpected body is kept in APIError.Body.
@@ -162,10 +158,10 @@ const (
 	maxRawBody   = 512
 )
 
-// parseAPIError builds an APIError from a non-2xx answer whose body (already
-// size-limited) is body. now is the moment the answer arrived.
-func parseAPIError(status int, h http.Header, body []byte, now time.Time) *APIError {
-	e := &APIError{Status: status, RetryAfter: retryAfter(h, now)}
+// parseAPIError builds an APIError from a non-2xx answer r whose body
+// (already size-limited) is body.
+func parseAPIError(r *Response, body []byte) *APIError {
+	e := &APIError{Status: r.Status, RetryAfter: r.RetryAfter, RateLimit: r.RateLimit}
 	var eb ErrorBody
 	if json.Unmarshal(body, &eb) == nil && eb.Error.Type != "" {
 		e.Type, e.Message, e.FieldErrors = eb.Error.Type, eb.Error.Message, eb.Error.Errors
@@ -176,32 +172,6 @@ func parseAPIError(status int, h http.Header, body []byte, now time.Time) *APIEr
 		raw = strings.ToValidUTF8(raw[:maxRawBody], "") + "…"
 	}
 	e.Body = raw
-	if e.Message == "" {
-		e.Message = http.StatusText(status)
-	}
+	e.Message = http.StatusText(r.Status)
 	return e
-}
-
-// retryAfter reads the server's wait hint. Retry-After may be whole seconds or
-// an HTTP date; X-RateLimit-Reset, used when Retry-After is absent, may be a
-// Unix time or a number of seconds.
-func retryAfter(h http.Header, now time.Time) time.Duration {
-	if v := strings.TrimSpace(h.Get("Retry-After")); v != "" {
-		if s, err := strconv.ParseFloat(v, 64); err == nil && s >= 0 {
-			return time.Duration(s * float64(time.Second))
-		}
-		if t, err := http.ParseTime(v); err == nil {
-			return max(t.Sub(now), 0)
-		}
-	}
-	if v := strings.TrimSpace(h.Get("X-RateLimit-Reset")); v != "" {
-		if s, err := strconv.ParseFloat(v, 64); err == nil && s >= 0 {
-			// Values this large are epoch seconds; smaller ones are a delay.
-			if s > 1e9 {
-				return max(time.Unix(0, int64(s*1e9)).Sub(now), 0)
-			}
-			return time.Duration(s * float64(time.Second))
-		}
-	}
-	return 0
 }

@@ -14,9 +14,10 @@ type constError string
 func (e constError) Error() string { return string(e) }
 
 // ErrMalformedKey is returned for a key that is not sk_test_, sk_live_,
-// pk_test_ or pk_live_ followed by at least one character. The message never
+// pk_test_ or pk_live_ followed by at least one visible ASCII character (a
+// control byte or a space could not be sent in a header). The message never
 // repeats the key.
-const ErrMalformedKey = constError("api key is not of the form sk_test_…, sk_live_…, pk_test_… or pk_live_…")
+const ErrMalformedKey = constError("api key is not of the form sk_test_…, sk_live_…, pk_test_… or pk_live_… (letters, digits and punctuation only, no spaces or control characters)")
 
 // ParseKey tells what kind of key k is, without ever echoing it.
 func ParseKey(k string) (KeyKind, error) {
@@ -33,13 +34,17 @@ func ParseKey(k string) (KeyKind, error) {
 		if !ok {
 			continue
 		}
-		if rest == "" || strings.ContainsAny(rest, " \t\r\n") {
+		if rest == "" || strings.ContainsFunc(rest, notVisibleASCII) {
 			return KeyKind{}, ErrMalformedKey
 		}
 		return p.kind, nil
 	}
 	return KeyKind{}, ErrMalformedKey
 }
+
+// notVisibleASCII is true for what cannot stand in an HTTP header value as a
+// token: control bytes, spaces and anything beyond ASCII.
+func notVisibleASCII(r rune) bool { return r <= ' ' || r >= 0x7f }
 
 // CanWrite reports whether the key may create customers.
 func (k KeyKind) CanWrite() bool { return k.Secret }

@@ -1,45 +1,29 @@
 package importer
 
-import (
-	"hash/maphash"
-	"strings"
+import "hash/maphash"
 
-	"github.com/prolifi/prolifi-import/client"
-)
-
-// dedup remembers, for every valid row seen, a 64-bit hash of its key and
-// the line it was first seen on: about 20 to 40 bytes a row, however long the
-// keys. Two different keys share a hash with odds near 1 in 10^7 for a
-// billion rows; the cost of such a collision is one row reported as a
-// duplicate, never a customer created twice.
+// dedup remembers, for every identity seen, a 64-bit hash of it and the line
+// it was first seen on: about 20 to 40 bytes an identity, however long. Two
+// different identities share a hash with odds near 1 in 10^7 for a billion
+// rows; the cost of such a collision is one row reported as a duplicate,
+// never a customer created twice. Only runs that may not write the ledger
+// (a dry run) keep it; the others keep what they saw in the ledger.
 type dedup struct {
 	seed  maphash.Seed
-	first map[uint64]uint32
+	lines map[uint64]uint32
 }
 
-func newDedup() *dedup { return &dedup{seed: maphash.MakeSeed(), first: make(map[uint64]uint32)} }
+func newDedup() *dedup { return &dedup{seed: maphash.MakeSeed(), lines: make(map[uint64]uint32)} }
 
-// key is the row's identity: its external_id, or its email when it has none.
-func (d *dedup) key(r client.CreateCustomerRequest) uint64 {
-	var h maphash.Hash
-	h.SetSeed(d.seed)
-	if r.ExternalID != "" {
-		h.WriteByte('x')
-		h.WriteString(r.ExternalID)
-	} else {
-		h.WriteByte('e')
-		h.WriteString(strings.ToLower(r.Email))
+func (d *dedup) hash(id string) uint64 { return maphash.String(d.seed, id) }
+
+// see records line for id unless id was seen before.
+func (d *dedup) see(id string, line int) {
+	k := d.hash(id)
+	if _, ok := d.lines[k]; !ok {
+		d.lines[k] = uint32(line)
 	}
-	return h.Sum64()
 }
 
-// see records line for r and returns the first line that had r's key, or 0
-// when r is the first.
-func (d *dedup) see(r client.CreateCustomerRequest, line int) int {
-	k := d.key(r)
-	if first, ok := d.first[k]; ok {
-		return int(first)
-	}
-	d.first[k] = uint32(line)
-	return 0
-}
+// first returns the line id was first seen on, or 0.
+func (d *dedup) first(id string) int { return int(d.lines[d.hash(id)]) }

@@ -1,7 +1,6 @@
 package importer
 
 import (
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -109,18 +108,6 @@ func (rd *Reader) readHeader(cfg ReaderConfig) error {
 
 // Header is the header's cells as read.
 func (rd *Reader) Header() []string { return rd.header }
-
-// RawHeader is the header rendered as one line of the input's delimiter.
-//
-// Deprecated: kept until the rejects file writes cells; use Header.
-func (rd *Reader) RawHeader() string {
-	var b strings.Builder
-	w := csv.NewWriter(&b)
-	w.Comma = rd.delim
-	_ = w.Write(rd.header) // a strings.Builder does not fail
-	w.Flush()
-	return trimEOL(b.String())
-}
 
 // Mapping is the header's mapping.
 func (rd *Reader) Mapping() *Mapping { return rd.mapping }

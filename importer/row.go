@@ -22,7 +22,7 @@ type Row struct {
 
 // result starts the Result of r: which record it is, before its outcome.
 func (r Row) result() Result {
-	return Result{Line: r.Line, ExternalID: r.Request.ExternalID, Email: r.Request.Email, Raw: r.Raw}
+	return Result{Line: r.Line, ExternalID: r.Request.ExternalID, Email: r.Request.Email, Fields: r.Fields, Raw: r.Raw}
 }
 
 // Problem says why a row is not sent.

@@ -19,14 +19,14 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // fakeAPI is a hand-written Creator.
 type fakeAPI struct {
-	create func(client.CreateCustomerRequest) (*client.Customer, error)
-	get    func(string) (*client.Customer, error)
+	create func(client.CreateCustomerRequest) (*client.Customer, *client.Response, error)
+	get    func(string) (*client.Customer, *client.Response, error)
 }
 
-func (f fakeAPI) CreateCustomer(_ context.Context, r client.CreateCustomerRequest) (*client.Customer, error) {
+func (f fakeAPI) CreateCustomer(_ context.Context, r client.CreateCustomerRequest) (*client.Customer, *client.Response, error) {
 	return f.create(r)
 }
-func (f fakeAPI) GetCustomer(_ context.Context, id string) (*client.Customer, error) {
+func (f fakeAPI) GetCustomer(_ context.Context, id string) (*client.Customer, *client.Response, error) {
 	return f.get(id)
 }
 
@@ -43,17 +43,19 @@ func (c *collect) Flush() error                  { return nil }
 // golden copies. Run with -update to rewrite them.
 func TestMessyFileGolden(t *testing.T) {
 	api := fakeAPI{
-		create: func(r client.CreateCustomerRequest) (*client.Customer, error) {
+		create: func(r client.CreateCustomerRequest) (*client.Customer, *client.Response, error) {
 			switch {
 			case strings.HasSuffix(r.Email, "@server-rejects.example"):
-				return nil, &client.APIError{Status: 422, Type: client.TypeValidation, Message: "The given data was invalid.",
+				return nil, &client.Response{Status: 422}, &client.APIError{Status: 422, Type: client.TypeValidation, Message: "The given data was invalid.",
 					FieldErrors: []client.FieldError{{Field: "email", Message: "this domain does not accept mail"}}}
 			case r.ExternalID == "c-10":
-				return nil, &client.APIError{Status: 409, Type: client.TypeConflict, Message: "taken"}
+				return nil, &client.Response{Status: 409}, &client.APIError{Status: 409, Type: client.TypeConflict, Message: "taken"}
 			}
-			return &client.Customer{ID: "id-" + r.ExternalID + r.Email}, nil
+			return &client.Customer{ID: "id-" + r.ExternalID + r.Email}, &client.Response{Status: 201}, nil
 		},
-		get: func(ext string) (*client.Customer, error) { return &client.Customer{ID: "old-" + ext}, nil },
+		get: func(ext string) (*client.Customer, *client.Response, error) {
+			return &client.Customer{ID: "old-" + ext}, &client.Response{Status: 200}, nil
+		},
 	}
 	f, err := os.Open("testdata/messy.csv")
 	if err != nil {
@@ -72,23 +74,18 @@ func TestMessyFileGolden(t *testing.T) {
 	sort.Slice(got.rs, func(i, j int) bool { return got.rs[i].Line < got.rs[j].Line })
 
 	dir := t.TempDir()
-	results, err := report.OpenResults(filepath.Join(dir, "results.csv"), false, time.Now)
+	files, err := report.OpenFiles(report.FilesConfig{Results: filepath.Join(dir, "results.csv"), Rejects: filepath.Join(dir, "rejects.csv"),
+		Header: rd.Header(), Delimiter: rd.Delimiter()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	rejects := report.NewRejects(filepath.Join(dir, "rejects.csv"), rd.RawHeader(), rd.Delimiter())
-	for _, r := range got.rs {
-		if err := results.Write(r); err != nil {
-			t.Fatal(err)
-		}
-		if err := rejects.Write(r); err != nil {
+	// Written out of order, as workers finish: Close puts them in line order.
+	for i := len(got.rs) - 1; i >= 0; i-- {
+		if err := files.Write(got.rs[i]); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := results.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := rejects.Close(); err != nil {
+	if err := files.Close(); err != nil {
 		t.Fatal(err)
 	}
 	for _, name := range []string{"results.csv", "rejects.csv"} {

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -22,31 +22,32 @@ type Summary struct {
 	DryRun      bool           `json:"dry_run"`
 	Results     string         `json:"results_file"`
 	Rejects     string         `json:"rejects_file,omitempty"`
+	Ledger      string         `json:"ledger_file,omitempty"`
 	Counts      map[string]int `json:"counts"`
+	Causes      []Cause        `json:"causes"`
 	Rows        int            `json:"rows"`
-	Skipped     int            `json:"skipped"`
+	Blank       int            `json:"blank_records"`
 	NotDone     int            `json:"not_attempted"`
+	Limited     bool           `json:"limited"`
+	Left        int            `json:"records_left,omitempty"` // with Limited: records after the limit, when known
 	Requests    int64          `json:"requests"`
+	Creates     int64          `json:"creates"`
+	Lookups     int64          `json:"lookups"`
 	Retries     int64          `json:"retries"`
 	Throttled   int64          `json:"rate_limited"`
 	Elapsed     float64        `json:"elapsed_seconds"`
 	RowsPerSec  float64        `json:"rows_per_second"`
 	ExitCode    int            `json:"exit_code"`
 	Outcome     string         `json:"outcome"`
+	Next        string         `json:"next_step,omitempty"`
 	Finished    time.Time      `json:"finished_at"`
-}
-
-// statusOrder is the order counts are printed in.
-func statusOrder() []importer.Status {
-	return []importer.Status{importer.StatusCreated, importer.StatusExists, importer.StatusValid,
-		importer.StatusInvalid, importer.StatusDuplicate, importer.StatusFailed}
 }
 
 // NewSummary fills the counts and rates from a run's stats.
 func NewSummary(st importer.Stats) Summary {
-	s := Summary{Counts: map[string]int{}, Rows: st.Rows(), Skipped: st.Skipped, NotDone: st.NotAttempted,
-		Requests: st.Requests, Retries: st.Retries, Throttled: st.Throttled, Elapsed: st.Elapsed.Seconds()}
-	for _, k := range statusOrder() {
+	s := Summary{Counts: map[string]int{}, Causes: []Cause{}, Rows: st.Rows(), NotDone: st.NotAttempted, Requests: st.Requests,
+		Creates: st.Creates, Lookups: st.Lookups, Retries: st.Retries, Throttled: st.Throttled, Elapsed: st.Elapsed.Seconds()}
+	for _, k := range importer.Statuses() {
 		s.Counts[string(k)] = st.ByStatus[k]
 	}
 	if st.Elapsed > 0 {
@@ -57,49 +58,89 @@ func NewSummary(st importer.Stats) Summary {
 
 // Print writes the summary for a person.
 func (s Summary) Print(w io.Writer) {
-	var parts []string
-	for _, k := range statusOrder() {
-		if n := s.Counts[string(k)]; n > 0 || k == importer.StatusCreated && !s.DryRun || k == importer.StatusValid && s.DryRun {
-			parts = append(parts, fmt.Sprintf("%s %d", k, n))
-		}
+	elapsed := time.Duration(s.Elapsed * float64(time.Second)).Round(time.Millisecond)
+	fmt.Fprintf(w, "\n%s: %d rows in %s (%.1f rows/s) against %s\n", s.Outcome, s.Rows, elapsed, s.RowsPerSec, s.Target)
+	if s.Rows == 0 && s.NotDone == 0 {
+		fmt.Fprintln(w, "  no records: the input has a header and nothing else")
+	} else {
+		fmt.Fprintf(w, "  %s\n", s.countsLine())
 	}
-	fmt.Fprintf(w, "\n%s: %d rows in %s (%.1f rows/s) against %s\n", s.Outcome, s.Rows, time.Duration(s.Elapsed*float64(time.Second)).Round(time.Millisecond), s.RowsPerSec, s.Target)
-	fmt.Fprintf(w, "  %s\n", strings.Join(parts, " · "))
-	if s.Skipped > 0 {
-		fmt.Fprintf(w, "  skipped %d lines already done\n", s.Skipped)
+	for _, line := range s.causeLines() {
+		fmt.Fprintf(w, "  %s\n", line)
 	}
-	if s.NotDone > 0 {
-		fmt.Fprintf(w, "  %d rows not attempted: run again with --resume to do them\n", s.NotDone)
+	if s.Blank > 0 {
+		fmt.Fprintf(w, "  skipped %d empty records\n", s.Blank)
 	}
-	fmt.Fprintf(w, "  requests %d · retries %d · rate limited (429) %d\n", s.Requests, s.Retries, s.Throttled)
+	if !s.DryRun {
+		fmt.Fprintf(w, "  requests %d (creates %d, look-ups %d) · retries %d · rate limited (429) %d\n", s.Requests, s.Creates, s.Lookups, s.Retries, s.Throttled)
+	}
 	fmt.Fprintf(w, "  results: %s\n", s.Results)
 	if s.Rejects != "" {
 		fmt.Fprintf(w, "  rejects: %s (fix these rows and import that file)\n", s.Rejects)
 	}
+	if s.Next != "" {
+		fmt.Fprintf(w, "  next: %s\n", s.Next)
+	}
 }
 
-// WriteJSON writes the summary to path, atomically, so that a monitor never
-// reads half a file.
+// countsLine is "created 10 · exists 2 · …", leaving out zeros.
+func (s Summary) countsLine() string {
+	var parts []string
+	for _, k := range importer.Statuses() {
+		n := s.Counts[string(k)]
+		if n > 0 || k == importer.StatusCreated && !s.DryRun || k == importer.StatusValid && s.DryRun {
+			parts = append(parts, fmt.Sprintf("%s %d", k, n))
+		}
+	}
+	return strings.Join(parts, " · ")
+}
+
+// causeLines are the rows to fix, one line per status, grouped by cause:
+// "invalid 3: email must be a valid email address ×2 (lines 4, 9) · …".
+func (s Summary) causeLines() []string {
+	var out []string
+	for _, st := range importer.Statuses() {
+		var parts []string
+		for _, c := range s.Causes {
+			if c.Status == string(st) {
+				parts = append(parts, fmt.Sprintf("%s ×%d (%s)", c.Cause, c.Count, linesText(c)))
+			}
+		}
+		if len(parts) > 0 {
+			out = append(out, fmt.Sprintf("%s %d: %s", st, s.Counts[string(st)], strings.Join(parts, " · ")))
+		}
+	}
+	return out
+}
+
+func linesText(c Cause) string {
+	nums := make([]string, len(c.Lines))
+	for i, l := range c.Lines {
+		nums[i] = strconv.Itoa(l)
+	}
+	text := "line"
+	if c.Count > 1 {
+		text = "lines"
+	}
+	text += " " + strings.Join(nums, ", ")
+	if c.Count > len(c.Lines) {
+		text += " …"
+	}
+	return text
+}
+
+// WriteJSON writes the summary to path, atomically and readable by its
+// owner only, so that a monitor never reads half a file.
 func (s Summary) WriteJSON(path string) error {
 	b, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
+		return fmt.Errorf("write summary: %w", err)
+	}
+	err = replaceFile(path, func(f *os.File) error {
+		_, err := f.Write(append(b, '\n'))
 		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".summary-*.json")
+	})
 	if err != nil {
-		return fmt.Errorf("write summary: %w", err)
-	}
-	if _, err := tmp.Write(append(b, '\n')); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return fmt.Errorf("write summary: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("write summary: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
 		return fmt.Errorf("write summary: %w", err)
 	}
 	return nil

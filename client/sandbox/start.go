@@ -49,15 +49,3 @@ func (r *Running) Shutdown(ctx context.Context) error {
 func (r *Running) Close() {
 	_ = r.srv.Shutdown(context.Background())
 }
-
-// Listen serves s on addr and returns Start's BaseURL and Shutdown.
-//
-// Deprecated: use Start, which every caller shares; Listen remains only
-// until the last callers move.
-func (s *Server) Listen(addr string) (base string, stop func(ctx context.Context) error, err error) {
-	run, err := Start(addr, s)
-	if err != nil {
-		return "", nil, err
-	}
-	return run.BaseURL, run.Shutdown, nil
-}

@@ -170,11 +170,11 @@ type bench struct {
 // serve runs an emulator on a free loopback port until stop is called.
 func serve(cfg sandbox.Config) (base string, emu *sandbox.Server, stop func(), err error) {
 	emu = sandbox.New(cfg)
-	base, shutdown, err := emu.Listen("127.0.0.1:0")
+	api, err := sandbox.Start("", emu)
 	if err != nil {
 		return "", nil, nil, err
 	}
-	return base, emu, func() { _ = shutdown(context.Background()) }, nil
+	return api.BaseURL, emu, api.Close, nil
 }
 
 type loopResult struct {
@@ -239,7 +239,7 @@ func loopMain(ctx context.Context, args []string, stdout io.Writer) error {
 				if i > int64(*n) {
 					return
 				}
-				_, err := c.CreateCustomer(ctx, client.CreateCustomerRequest{
+				_, _, err := c.CreateCustomer(ctx, client.CreateCustomerRequest{
 					Email: fmt.Sprintf("loop%d@example.com", i), ExternalID: fmt.Sprintf("loop-%d", i), FirstName: "Load", LastName: "Loop"})
 				if err != nil {
 					once.Do(func() { firstErr = err })

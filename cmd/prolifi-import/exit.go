@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 )
@@ -12,8 +11,8 @@ const (
 	exitOK       = 0 // every record created or exists (dry run: valid)
 	exitRows     = 1 // the run finished, some records invalid, failed or duplicate
 	exitUsage    = 2 // usage, configuration or input error; nothing sent
-	exitAborted  = 3 // stopped mid-run: key refused, error budget, signal
-	exitInternal = 4 // the run could not go on: results not writable, input unreadable
+	exitAborted  = 3 // stopped mid-run: signal, key refused, API unreachable, long wait, error budget
+	exitInternal = 4 // the run could not go on: results or ledger not writable, input unreadable
 )
 
 // exitError carries an exit code up to main.
@@ -39,9 +38,6 @@ func usageErr(format string, a ...any) error {
 // exitCode reports err on stderr and turns it into the process's exit code.
 func exitCode(err error, stderr io.Writer) int {
 	if err == nil {
-		return exitOK
-	}
-	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
 	}
 	code := exitInternal

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -13,96 +12,107 @@ import (
 	"github.com/prolifi/prolifi-import/importer"
 )
 
-// countingReader counts the bytes read from the input, for progress and ETA.
-type countingReader struct {
-	r io.Reader
-	n atomic.Int64
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n.Add(int64(n))
-	return n, err
-}
-
 // progress reports a run as it goes: a bar on a terminal, log lines
-// elsewhere. The bar counts rows against the input's line count; the log
-// line also gives the share of the input's bytes read.
+// elsewhere. It reads the importer's counters and the bytes read; it never
+// writes to the run.
 type progress struct {
 	done chan struct{}
 	wg   sync.WaitGroup
 }
 
-func startProgress(o *options, stderr io.Writer, log *zap.Logger, total int64, in *countingReader, size int64, s *sinks, im *importer.Importer) *progress {
+// meter is what progress reads.
+type meter struct {
+	im    *importer.Importer
+	in    *input
+	total int64 // records expected; 0 when unknown (a stream, a workbook)
+	start time.Time
+}
+
+func (m meter) rowsPerSecond(st importer.Stats) float64 {
+	return float64(st.Rows()) / max(time.Since(m.start).Seconds(), 1e-3)
+}
+
+func startProgress(l logFlags, stderr io.Writer, log *zap.Logger, m meter) *progress {
 	p := &progress{done: make(chan struct{})}
-	mode := o.progress
+	mode := l.progress
 	if mode == "auto" {
 		mode = "log"
 		if isTerminal(stderr) {
 			mode = "bar"
 		}
 	}
-	if mode == "off" {
-		return p
-	}
-	start := time.Now()
-	rowsPerSec := func() float64 {
-		return float64(s.rows.Load()) / max(time.Since(start).Seconds(), 1e-3)
-	}
 	p.wg.Add(1)
 	go func() {
 		defer p.wg.Done()
 		switch mode {
 		case "bar":
-			bar := progressbar.NewOptions64(total,
-				progressbar.OptionSetWriter(stderr),
-				progressbar.OptionSetWidth(30),
-				progressbar.OptionSetPredictTime(true),
-				progressbar.OptionSetElapsedTime(true),
-				progressbar.OptionThrottle(200*time.Millisecond),
-				progressbar.OptionSetRenderBlankState(true),
-				progressbar.OptionShowCount(),
-				progressbar.OptionSetItsString("rows"),
-				progressbar.OptionShowDescriptionAtLineEnd(),
-			)
-			tick := time.NewTicker(250 * time.Millisecond)
-			defer tick.Stop()
-			for {
-				_, _, throttled, rate := im.Progress()
-				bar.Describe(fmt.Sprintf("%.0f rows/s · 429s %d · limit %.0f/s", rowsPerSec(), throttled, rate))
-				_ = bar.Set64(min(s.rows.Load(), total))
-				select {
-				case <-p.done:
-					_ = bar.Finish()
-					fmt.Fprintln(stderr)
-					return
-				case <-tick.C:
-				}
-			}
+			p.bar(stderr, m)
 		case "log":
-			tick := time.NewTicker(o.progressInt)
-			defer tick.Stop()
-			for {
-				select {
-				case <-p.done:
-					return
-				case <-tick.C:
-				}
-				req, retries, throttled, rate := im.Progress()
-				done := s.rows.Load()
-				rps := rowsPerSec()
-				eta := time.Duration(0)
-				if rps > 0 && total > done {
-					eta = time.Duration(float64(total-done) / rps * float64(time.Second)).Round(time.Second)
-				}
-				log.Info("progress", zap.Int64("rows", done), zap.Int64("rows_total_estimate", total),
-					zap.Float64("input_read_pct", 100*float64(min(in.n.Load(), size))/float64(max(size, 1))), zap.Duration("eta", eta),
-					zap.Float64("rows_per_second", rps), zap.Int64("requests", req), zap.Int64("retries", retries),
-					zap.Int64("rate_limited", throttled), zap.Float64("rate_limit", rate))
-			}
+			p.logLines(l.interval, log, m)
 		}
 	}()
 	return p
+}
+
+// bar draws a progress bar, rows against the records expected.
+func (p *progress) bar(stderr io.Writer, m meter) {
+	total := m.total
+	if total == 0 {
+		total = -1 // a spinner: the end is not known
+	}
+	bar := progressbar.NewOptions64(total,
+		progressbar.OptionSetWriter(stderr), progressbar.OptionSetWidth(30),
+		progressbar.OptionSetPredictTime(true), progressbar.OptionSetElapsedTime(true),
+		progressbar.OptionThrottle(200*time.Millisecond), progressbar.OptionSetRenderBlankState(true),
+		progressbar.OptionShowCount(), progressbar.OptionSetItsString("rows"), progressbar.OptionShowDescriptionAtLineEnd(),
+	)
+	tick := time.NewTicker(250 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		st := m.im.Snapshot()
+		bar.Describe(fmt.Sprintf("%.0f rows/s · 429s %d · limit %.0f/s", m.rowsPerSecond(st), st.Throttled, st.Rate))
+		rows := int64(st.Rows())
+		if m.total > 0 {
+			rows = min(rows, m.total)
+		}
+		_ = bar.Set64(rows)
+		select {
+		case <-p.done:
+			// Clear the bar rather than fill it: the summary says how far
+			// the run got, and a full bar would claim what a stopped run
+			// did not do.
+			_ = bar.Clear()
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// logLines writes a progress log line every interval.
+func (p *progress) logLines(interval time.Duration, log *zap.Logger, m meter) {
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-p.done:
+			return
+		case <-tick.C:
+		}
+		st := m.im.Snapshot()
+		rps := m.rowsPerSecond(st)
+		fields := []zap.Field{zap.Int("rows", st.Rows()), zap.Int64("bytes_read", m.in.read.Load()),
+			zap.Float64("rows_per_second", rps), zap.Int64("requests", st.Requests), zap.Int64("retries", st.Retries),
+			zap.Int64("rate_limited", st.Throttled), zap.Float64("rate_limit", st.Rate)}
+		if m.total > 0 {
+			left := max(m.total-int64(st.Rows()), 0)
+			fields = append(fields, zap.Int64("rows_total_estimate", m.total),
+				zap.Duration("eta", time.Duration(float64(left)/max(rps, 1e-9)*float64(time.Second)).Round(time.Second)))
+		}
+		if m.in.size > 0 {
+			fields = append(fields, zap.Float64("input_read_pct", 100*float64(min(m.in.read.Load(), m.in.size))/float64(m.in.size)))
+		}
+		log.Info("progress", fields...)
+	}
 }
 
 func (p *progress) stop() {

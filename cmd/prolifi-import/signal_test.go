@@ -2,13 +2,11 @@ package main
 
 import (
 	"bytes"
-	"encoding/csv"
 	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -46,27 +44,6 @@ func (g *gate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	g.mu.Unlock()
 }
 
-// lastStatus reads a results file: the last status of each line.
-func lastStatus(t *testing.T, path string) map[int]string {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	r := csv.NewReader(f)
-	recs, err := r.ReadAll()
-	if err != nil {
-		t.Fatalf("results file unreadable: %v", err)
-	}
-	out := map[int]string{}
-	for _, rec := range recs[1:] {
-		n, _ := strconv.Atoi(rec[0])
-		out[n] = rec[1]
-	}
-	return out
-}
-
 func TestStopAndResume(t *testing.T) {
 	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGKILL} {
 		t.Run(sig.String(), func(t *testing.T) {
@@ -84,7 +61,7 @@ func TestStopAndResume(t *testing.T) {
 			args := []string{"--base-url", base, "--rate", "300", "--workers", "8", "--progress", "off", in}
 
 			cmd := exec.Command(os.Args[0], args...)
-			cmd.Env = append(os.Environ(), "PROLIFI_IMPORT_BE_MAIN=1", "PROLIFI_API_KEY=sk_test_sig")
+			cmd.Env = append(os.Environ(), "PROLIFI_IMPORT_BE_MAIN=1", "PROLIFI_API_KEY=sk_test_sig", "XDG_STATE_HOME="+t.TempDir())
 			var stderr bytes.Buffer
 			cmd.Stderr = &stderr
 			if err := cmd.Start(); err != nil {
@@ -114,6 +91,9 @@ func TestStopAndResume(t *testing.T) {
 				t.Fatalf("resume: %v\n%s", err, out)
 			}
 			final := lastStatus(t, results)
+			if n := len(readCSV(t, results)) - 1; n != rows {
+				t.Errorf("%d result rows after the resume, want one for each of %d lines", n, rows)
+			}
 			for line := 2; line < rows+2; line++ {
 				if s := final[line]; s != "created" && s != "exists" {
 					t.Errorf("line %d ends %q", line, s)

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+
+	"github.com/spf13/pflag"
+
+	"github.com/prolifi/prolifi-import/report"
+	"github.com/prolifi/prolifi-import/report/ledger"
+)
+
+const ledgerUsage = `Usage: prolifi-import ledger [show|unknown|entries] [flags]
+
+Shows what the ledger holds, without changing it.
+  show      per target, the customers in each state, and the last runs (the default)
+  unknown   as CSV, the rows sent without an answer: check each in Prolifi,
+            then import again with --retry-unknown
+  entries   as CSV, every customer identity the ledger knows
+
+Flags:
+`
+
+// runLedger is the ledger subcommand: the ledger is SQLite, and `sqlite3`
+// reads it too, but this needs no other tool.
+func runLedger(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	flags := pflag.NewFlagSet("ledger", pflag.ContinueOnError)
+	flags.SetOutput(discard{})
+	path := flags.String("ledger", getenv("PROLIFI_LEDGER"), "the ledger file (default $XDG_STATE_HOME/prolifi-import/ledger.db)")
+	base := flags.String("base-url", "", "only this API root (default: every target)")
+	runs := flags.Int("runs", 10, "how many of the last runs show lists")
+	help := flags.BoolP("help", "h", false, "print this help")
+	if err := flags.Parse(args); err != nil {
+		return usageErr("ledger: %s", suggest(err, flags))
+	}
+	if *help {
+		fmt.Fprint(stdout, ledgerUsage+flags.FlagUsages())
+		return nil
+	}
+	if *path == "" {
+		*path = defaultLedger(getenv)
+	}
+	verb := "show"
+	if flags.NArg() > 0 {
+		verb = flags.Arg(0)
+	}
+	var err error
+	switch verb {
+	case "show":
+		err = report.PrintLedger(ctx, stdout, *path, *runs)
+	case "unknown":
+		err = report.WriteLedgerCSV(ctx, stdout, *path, *base, []ledger.State{ledger.StateOutcomeUnknown, ledger.StatePending})
+	case "entries":
+		err = report.WriteLedgerCSV(ctx, stdout, *path, *base, nil)
+	default:
+		return usageErr("ledger: %q is not show, unknown or entries", verb)
+	}
+	if errors.Is(err, fs.ErrNotExist) {
+		return usageErr("ledger %s does not exist yet: no run has written it", *path)
+	}
+	if err != nil {
+		return usageErr("ledger: %v", err)
+	}
+	return nil
+}

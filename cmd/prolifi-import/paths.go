@@ -1,0 +1,56 @@
+package main
+
+import (
+	"path/filepath"
+
+	"github.com/prolifi/prolifi-import/report"
+)
+
+// paths are the files a run writes.
+type paths struct {
+	results, rejects, summary string
+	ledger                    string // "" with --local: a temporary ledger
+}
+
+// paths works out every output's path from the flags, the input and the
+// environment.
+func (c *config) paths(in *input, getenv func(string) string) paths {
+	p := paths{results: c.outputs.results, rejects: c.outputs.rejects, summary: c.outputs.summaryJSON, ledger: c.ledger}
+	if p.results == "" {
+		p.results = in.sibling(".results.csv")
+	}
+	if p.rejects == "" {
+		p.rejects = in.sibling(".rejects.csv")
+	}
+	if c.target.local {
+		p.ledger = ""
+	} else if p.ledger == "" {
+		p.ledger = defaultLedger(getenv)
+	}
+	return p
+}
+
+// defaultLedger is $XDG_STATE_HOME/prolifi-import/ledger.db, else
+// ~/.local/state/prolifi-import/ledger.db: state a user's tools keep
+// between runs, by the XDG base directory convention. "" when neither is
+// set: a ledger in whatever folder the command runs from would be lost.
+func defaultLedger(getenv func(string) string) string {
+	if d := getenv("XDG_STATE_HOME"); filepath.IsAbs(d) {
+		return filepath.Join(d, "prolifi-import", "ledger.db")
+	}
+	if h := getenv("HOME"); filepath.IsAbs(h) {
+		return filepath.Join(h, ".local", "state", "prolifi-import", "ledger.db")
+	}
+	return ""
+}
+
+// outputs lists the outputs for CheckOutputs, each with what makes an
+// existing file at its path one of ours.
+func (p paths) outputs() []report.Output {
+	return []report.Output{
+		{Flag: "--results", Path: p.results, Ours: report.IsResultsHeader},
+		{Flag: "--rejects", Path: p.rejects, Ours: report.IsRejectsHeader},
+		{Flag: "--summary-json", Path: p.summary, Ours: report.IsSummaryJSON},
+		{Flag: "--ledger", Path: p.ledger, Ours: report.IsLedgerFile, MayCreateDir: true},
+	}
+}

@@ -1,0 +1,172 @@
+package importer
+
+import (
+	"fmt"
+	"path/filepath"
+	"strconv"
+)
+
+// dispatch takes rows in batches, consults the ledger for each batch, and
+// sends on the rows that need a request once their pending entries are
+// durable: a crash after that leaves a trace of every request that may have
+// gone out. A batch is whatever arrived while the last one was being
+// committed, so commits group themselves under load and cost no wait when
+// rows come slowly.
+func (r *run) dispatch() error {
+	defer close(r.jobs)
+	batch := make([]Row, 0, batchMax)
+	for row := range r.rows {
+		batch = r.fill(append(batch[:0], row))
+		if r.stopCtx.Err() != nil {
+			r.counters.skipped.Add(int64(len(batch)))
+			continue
+		}
+		if err := r.route(batch); err != nil {
+			r.stop(err)
+			for range r.rows {
+				r.counters.skipped.Add(1)
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// fill adds the rows already waiting to batch, up to batchMax.
+func (r *run) fill(batch []Row) []Row {
+	for len(batch) < batchMax {
+		select {
+		case row, ok := <-r.rows:
+			if !ok {
+				return batch
+			}
+			batch = append(batch, row)
+		default:
+			return batch
+		}
+	}
+	return batch
+}
+
+// route decides every row of a batch, records the batch in the ledger, then
+// hands each row on.
+func (r *run) route(batch []Row) error {
+	ids := make([]string, 0, len(batch))
+	for _, row := range batch {
+		if row.Problem == nil {
+			ids = append(ids, Identity(row.Request))
+		}
+	}
+	prior, err := r.ledger.Recall(r.reqCtx, ids)
+	if err != nil {
+		return fmt.Errorf("read ledger: %w", err)
+	}
+	p := r.plan(batch, prior)
+	if len(p.marks) > 0 {
+		if err := r.ledger.Begin(r.reqCtx, p.marks); err != nil {
+			return fmt.Errorf("write ledger: %w", err)
+		}
+	}
+	for _, res := range p.done {
+		r.results <- res
+	}
+	for _, j := range p.jobs {
+		r.grow()
+		select {
+		case r.jobs <- j:
+		case <-r.stopCtx.Done():
+			r.counters.skipped.Add(1)
+		}
+	}
+	return nil
+}
+
+// routing is what plan decided for a batch.
+type routing struct {
+	marks []Mark
+	jobs  []job
+	done  []Result
+}
+
+// plan decides, for each row of a batch, whether it is finished at once
+// (invalid, a duplicate, known to the ledger) or must be sent.
+func (r *run) plan(batch []Row, prior map[string]Prior) routing {
+	var p routing
+	first := make(map[string]int, len(batch)) // identities of this batch → line
+	for _, row := range batch {
+		res := row.result()
+		if pb := row.Problem; pb != nil {
+			res.Status, res.ErrorType, res.Message, res.FieldErrors = StatusInvalid, pb.Type, pb.Message, pb.FieldErrors
+			p.done = append(p.done, res)
+			continue
+		}
+		id := Identity(row.Request)
+		pr := prior[id]
+		if line := r.seenBefore(first[id], pr, row.Line); line != 0 {
+			res.Status, res.ErrorType = StatusDuplicate, ErrorTypeDuplicate
+			res.Message = "same " + identityText(row) + " as line " + strconv.Itoa(line)
+			p.done = append(p.done, res)
+			continue
+		}
+		first[id] = row.Line
+		r.planRow(&p, row, id, pr, res)
+	}
+	return p
+}
+
+// seenBefore is the line where this run first met the row's identity, or 0.
+func (r *run) seenBefore(inBatch int, pr Prior, line int) int {
+	switch {
+	case inBatch != 0:
+		return inBatch
+	case pr.SeenRun == r.cfg.RunID && pr.SeenLine != 0 && pr.SeenLine != line:
+		return pr.SeenLine
+	}
+	return 0
+}
+
+// planRow routes one row that is not a duplicate.
+func (r *run) planRow(p *routing, row Row, id string, pr Prior, res Result) {
+	hasExt := row.Request.ExternalID != ""
+	mark := Mark{Identity: id, Line: row.Line, ExternalID: row.Request.ExternalID, Email: row.Request.Email}
+	switch {
+	case pr.known() && (!r.cfg.Recheck || !hasExt || r.cfg.DryRun):
+		res.Status, res.CustomerID, res.Message = StatusExists, pr.CustomerID, importedMessage(pr)
+		if r.cfg.Recheck && !hasExt {
+			res.Message += "; not rechecked: without an external_id the API cannot look it up"
+		}
+	case pr.maybeSent() && !hasExt && !r.cfg.RetryUnknown:
+		res.Status, res.ErrorType = StatusFailed, ErrorTypeOutcomeUnknown
+		res.Message = "an earlier run sent this row (" + where(pr) + ") and got no answer: " + unknownMessage(res.Email)
+	case r.cfg.DryRun:
+		res.Status = StatusValid
+	default:
+		mark.Pending = true
+		p.marks = append(p.marks, mark)
+		p.jobs = append(p.jobs, job{row: row, recheck: pr.known(), maybeSent: pr.maybeSent() && hasExt})
+		return
+	}
+	p.marks = append(p.marks, mark)
+	p.done = append(p.done, res)
+}
+
+// identityText names a row's identity for a message.
+func identityText(row Row) string {
+	if row.Request.ExternalID != "" {
+		return "external_id " + row.Request.ExternalID
+	}
+	return "email " + row.Request.Email
+}
+
+// importedMessage says where the ledger's knowledge of a customer comes from.
+func importedMessage(pr Prior) string {
+	verb := "imported"
+	if pr.State == PriorExists {
+		verb = "found in Prolifi"
+	}
+	return verb + " on " + pr.At.UTC().Format("2006-01-02") + " (" + where(pr) + ")"
+}
+
+func where(pr Prior) string {
+	return "line " + strconv.Itoa(pr.Line) + " of " + filepath.Base(pr.Input)
+}

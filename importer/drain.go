@@ -1,0 +1,103 @@
+package importer
+
+import (
+	"fmt"
+	"time"
+)
+
+// flushDelay bounds how long a finished row may wait in the sink's buffer.
+// Flushing after every row costs a write(2) (and a ledger commit) each;
+// under load, rows finish microseconds apart and one flush every few
+// milliseconds covers dozens.
+const flushDelay = 5 * time.Millisecond
+
+// drainer is the one goroutine that owns the sink.
+type drainer struct {
+	r         *run
+	sink      Sink
+	err       error
+	dirty     bool
+	armed     bool
+	lastFlush time.Time
+	timer     *time.Timer
+	bad, all  int // rows invalid or failed, and rows finished, for the error budget
+}
+
+// drain writes every result to the sink, counts it, and flushes the sink
+// whenever no result is waiting, but not more often than every flushDelay.
+// After a sink error it keeps draining (so no stage blocks) and returns
+// that error.
+func (r *run) drain(sink Sink) error {
+	d := &drainer{r: r, sink: sink, timer: time.NewTimer(time.Hour)}
+	d.timer.Stop()
+	defer d.timer.Stop()
+	for {
+		select {
+		case <-d.timer.C:
+			d.armed = false
+			if d.dirty {
+				d.flush()
+			}
+		case res, ok := <-r.results:
+			if !ok {
+				if d.dirty {
+					d.flush()
+				}
+				return d.err
+			}
+			d.write(res)
+		}
+	}
+}
+
+func (d *drainer) write(res Result) {
+	if d.err != nil {
+		return
+	}
+	if err := d.sink.Write(res); err != nil {
+		d.fail(fmt.Errorf("write result for line %d: %w", res.Line, err))
+		return
+	}
+	d.dirty = true
+	if len(d.r.results) == 0 {
+		if wait := flushDelay - time.Since(d.lastFlush); wait <= 0 {
+			d.flush()
+		} else if !d.armed {
+			d.armed = true
+			d.timer.Reset(wait)
+		}
+	}
+	d.r.counters.finished(res.Status)
+	d.budget(res.Status)
+}
+
+func (d *drainer) flush() {
+	d.dirty, d.lastFlush = false, time.Now()
+	if d.err != nil {
+		return
+	}
+	if err := d.sink.Flush(); err != nil {
+		d.fail(fmt.Errorf("flush results: %w", err))
+	}
+}
+
+func (d *drainer) fail(err error) {
+	d.err = err
+	d.r.stop(err)
+}
+
+// budget stops the run once more rows than --max-errors allows ended
+// invalid or failed.
+func (d *drainer) budget(s Status) {
+	d.all++
+	if s != StatusInvalid && s != StatusFailed {
+		return
+	}
+	d.bad++
+	cfg := d.r.cfg
+	over := cfg.MaxErrors > 0 && d.bad > cfg.MaxErrors ||
+		cfg.MaxErrorRate > 0 && d.all >= 100 && float64(d.bad) > cfg.MaxErrorRate*float64(d.all)
+	if over {
+		d.r.abort(&AbortError{Reason: fmt.Sprintf("error budget spent: %d of %d rows invalid or failed", d.bad, d.all)})
+	}
+}

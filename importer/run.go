@@ -1,0 +1,175 @@
+package importer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"go.uber.org/zap"
+)
+
+// run is one call of Importer.Run: its contexts, channels and counters. Rows
+// flow one way through its stages, each a goroutine or a pool of them:
+//
+//	feed (reads) → dispatch (ledger: recall, then mark pending) → work (the API) → drain (the sink)
+//
+// Rows that need no request (invalid, duplicate, already imported) go from
+// dispatch straight to drain.
+type run struct {
+	cfg      Config
+	api      Creator
+	log      *zap.Logger
+	ledger   Ledger
+	counters *Counters
+	pacer    *Pacer
+	health   health
+
+	searchMu sync.Mutex
+	search   *rateSearch
+	latency  atomic.Int64 // moving average of call latency, in nanoseconds
+
+	ctx        context.Context         // the caller's
+	stopCtx    context.Context         // ends reading and every wait
+	stop       context.CancelCauseFunc // with the reason the run stops
+	reqCtx     context.Context         // requests already sent run on it
+	cancelReqs context.CancelFunc
+
+	rows    chan Row
+	jobs    chan job
+	results chan Result
+	workers sync.WaitGroup
+}
+
+// job is a row on its way to a worker.
+type job struct {
+	row       Row
+	recheck   bool // the ledger knows it and --recheck asks the API again: look it up first
+	maybeSent bool // an earlier run may have created it: a 409 then means created
+}
+
+// The sizes of the channels between stages: a little slack so that no stage
+// often waits on the next, and a dispatch batch as large as a group commit
+// usually needs.
+const (
+	chanSize = 64
+	batchMax = 256
+)
+
+func newRun(ctx context.Context, im *Importer) *run {
+	cfg := im.cfg
+	now := cfg.Now()
+	r := &run{
+		cfg: cfg, api: im.api, log: cfg.Logger, ledger: cfg.Ledger,
+		counters: &Counters{start: now},
+		pacer:    NewPacer(cfg.Rate, cfg.Burst, cfg.Now),
+		search:   newRateSearch(cfg.Rate, now),
+		ctx:      ctx,
+		rows:     make(chan Row, chanSize),
+		jobs:     make(chan job, chanSize),
+		results:  make(chan Result, chanSize),
+	}
+	if cfg.DryRun || r.ledger == nil {
+		r.ledger = newLocalLedger(cfg.Ledger, cfg.RunID)
+	}
+	r.counters.rate.Store(math.Float64bits(cfg.Rate))
+	r.stopCtx, r.stop = context.WithCancelCause(ctx)
+	r.reqCtx, r.cancelReqs = context.WithCancel(context.WithoutCancel(ctx))
+	return r
+}
+
+// execute runs every stage to its end and says how the run ended.
+func (r *run) execute(src Source, sink Sink) (Stats, error) {
+	defer r.stop(nil)
+	defer r.cancelReqs()
+	go r.watchStop()
+	initial := r.cfg.Workers
+	if initial == 0 {
+		initial = minAutoWorkers
+	}
+	for range initial {
+		r.spawn()
+	}
+	written := make(chan error, 1)
+	go func() { written <- r.drain(sink) }()
+	dispatched := make(chan error, 1)
+	go func() { dispatched <- r.dispatch() }()
+
+	readErr := r.feed(src)
+	dispatchErr := <-dispatched
+	r.workers.Wait()
+	close(r.results)
+	sinkErr := <-written
+	return r.counters.Snapshot(r.cfg.Now()), r.verdict(readErr, dispatchErr, sinkErr)
+}
+
+// watchStop ends the requests in flight once the run stops: at once when
+// the run stopped itself for a reason every request shares (the key was
+// refused), else after the grace period.
+func (r *run) watchStop() {
+	<-r.stopCtx.Done()
+	var ae *AbortError
+	if errors.As(context.Cause(r.stopCtx), &ae) && ae.urgent {
+		r.cancelReqs()
+		return
+	}
+	t := time.NewTimer(r.cfg.Grace)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		r.cancelReqs()
+	case <-r.reqCtx.Done():
+	}
+}
+
+// feed reads rows until the input ends, the limit is reached or the run
+// stops.
+func (r *run) feed(src Source) error {
+	defer close(r.rows)
+	read := 0
+	for r.stopCtx.Err() == nil {
+		if r.cfg.Limit > 0 && read >= r.cfg.Limit {
+			return nil
+		}
+		row, err := src.Next()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			r.stop(err)
+			return err
+		}
+		read++
+		select {
+		case r.rows <- row:
+		case <-r.stopCtx.Done():
+			r.counters.skipped.Add(1)
+		}
+	}
+	return nil
+}
+
+// abort stops the run for a reason of its own.
+func (r *run) abort(e *AbortError) { r.stop(e) }
+
+// verdict is Run's error: a stage that failed, the run's own stop, or the
+// caller's cancellation.
+func (r *run) verdict(readErr, dispatchErr, sinkErr error) error {
+	for _, err := range []error{sinkErr, readErr, dispatchErr} {
+		if err != nil {
+			return err
+		}
+	}
+	var ae *AbortError
+	if cause := context.Cause(r.stopCtx); errors.As(cause, &ae) {
+		return ae
+	}
+	if r.ctx.Err() != nil {
+		return fmt.Errorf("%w: %v", ErrInterrupted, context.Cause(r.ctx))
+	}
+	return nil
+}

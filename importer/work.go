@@ -1,0 +1,183 @@
+package importer
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"go.uber.org/zap"
+)
+
+// spawn starts one more worker.
+func (r *run) spawn() {
+	r.counters.workers.Add(1)
+	r.workers.Add(1)
+	go r.work()
+}
+
+// grow adds a worker when the pool sizes itself and rate × latency says
+// more requests must be in flight. Only dispatch calls it.
+func (r *run) grow() {
+	if r.cfg.Workers == 0 && int(r.counters.workers.Load()) < min(MaxAutoWorkers, r.wantWorkers()) {
+		r.spawn()
+	}
+}
+
+// wantWorkers is how many requests must be in flight to keep the current
+// rate full at the latency seen so far, with a quarter to spare.
+func (r *run) wantWorkers() int {
+	lat := time.Duration(r.latency.Load())
+	return int(math.Ceil(r.pacer.Rate()*lat.Seconds()*1.25)) + 1
+}
+
+// work sends the rows it is given until there are none.
+func (r *run) work() {
+	defer r.workers.Done()
+	for j := range r.jobs {
+		if r.stopCtx.Err() != nil {
+			r.counters.skipped.Add(1)
+			continue
+		}
+		if res, ok := r.send(j); ok {
+			r.results <- res
+		} else {
+			r.counters.skipped.Add(1)
+		}
+	}
+}
+
+// send drives one row's attempts to their end. It reports false when the
+// run stopped before the row reached an outcome worth recording.
+func (r *run) send(j job) (Result, bool) {
+	a := newRowAttempt(j, r.cfg)
+	for {
+		if r.pacer.Wait(r.stopCtx) != nil {
+			return a.leaveOrRecord()
+		}
+		o := r.call(a)
+		d := decide(o, a.hasExt, r.cfg.MaxWait, r.cfg.Now())
+		r.observe(o, d)
+		st := a.next(o, d)
+		switch st.kind {
+		case stepDone:
+			return a.res, true
+		case stepLeave:
+			return a.leaveOrRecord()
+		case stepWait:
+			if sleepCtx(r.stopCtx, st.wait) != nil {
+				return a.leaveOrRecord()
+			}
+		}
+		if d.verdict == vRetry {
+			r.counters.retries.Add(1)
+		}
+	}
+}
+
+// call makes the request the row's state asks for.
+func (r *run) call(a *rowAttempt) outcome {
+	req := a.job.row.Request
+	o := outcome{lookup: a.lookup}
+	began := time.Now()
+	if a.lookup {
+		r.counters.lookups.Add(1)
+		o.customer, o.resp, o.err = r.api.GetCustomer(r.reqCtx, req.ExternalID)
+	} else {
+		r.counters.creates.Add(1)
+		o.customer, o.resp, o.err = r.api.CreateCustomer(r.reqCtx, req)
+	}
+	r.observeLatency(time.Since(began))
+	return o
+}
+
+// observe feeds one outcome to the pacing and to the run's health, and
+// stops the run when the policy or the health says so.
+func (r *run) observe(o outcome, d decision) {
+	now := r.cfg.Now()
+	switch {
+	case d.throttled:
+		r.counters.throttle.Add(1)
+		if d.verdict != vStop {
+			r.throttled(d.wait, now)
+		}
+	case o.resp != nil:
+		r.succeeded(now)
+	}
+	answered := o.resp != nil && !d.failing && !d.throttled
+	stop, wave := r.health.observe(d.failing, answered, failureText(o), now)
+	if wave {
+		r.log.Info("the API is failing; every row retries with backoff", zap.String("last_error", failureText(o)))
+	}
+	switch {
+	case d.verdict == vStop:
+		r.abort(&AbortError{Reason: d.message, urgent: d.errorType != "wait_too_long"})
+	case stop:
+		r.abort(r.healthStop(o, now))
+	}
+}
+
+// healthStop says why a failure streak stopped the run.
+func (r *run) healthStop(o outcome, now time.Time) *AbortError {
+	n, d, last := r.health.describe(now)
+	what := "kept failing"
+	if o.resp == nil {
+		what = "could not be reached"
+	}
+	return &AbortError{Reason: fmt.Sprintf("the API %s: %d requests in a row over %s ended with %s and none succeeded; nothing more was sent; run again to continue",
+		what, n, d.Round(time.Second), last)}
+}
+
+// failureText names what an outcome was, for logs and messages.
+func failureText(o outcome) string {
+	if o.resp != nil {
+		return fmt.Sprintf("HTTP %d", o.resp.Status)
+	}
+	if o.err != nil {
+		return o.err.Error()
+	}
+	return "success"
+}
+
+// throttled closes the gate for the server's wait and lowers the rate.
+func (r *run) throttled(wait time.Duration, now time.Time) {
+	if wait <= 0 {
+		wait = time.Second
+	}
+	until := r.pacer.Pause(wait)
+	r.searchMu.Lock()
+	before := r.search.cur
+	rate := r.search.onThrottle(now, until)
+	r.searchMu.Unlock()
+	r.setRate(rate)
+	if rate < before {
+		r.log.Info("rate limited by the API: every worker pauses, and the rate is lowered",
+			zap.Duration("retry_after", wait), zap.Float64("rate_before", before), zap.Float64("rate_now", rate))
+	}
+}
+
+// succeeded lets the rate climb back while rates hold.
+func (r *run) succeeded(now time.Time) {
+	r.searchMu.Lock()
+	rate := r.search.onSuccess(now)
+	r.searchMu.Unlock()
+	r.setRate(rate)
+}
+
+func (r *run) setRate(rate float64) {
+	r.pacer.SetRate(rate)
+	r.counters.rate.Store(math.Float64bits(rate))
+}
+
+// observeLatency folds one call's latency into the moving average.
+func (r *run) observeLatency(d time.Duration) {
+	for {
+		old := r.latency.Load()
+		next := int64(d)
+		if old != 0 {
+			next = old + (int64(d)-old)/8
+		}
+		if r.latency.CompareAndSwap(old, next) {
+			return
+		}
+	}
+}

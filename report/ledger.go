@@ -1,0 +1,131 @@
+package report
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+
+	"github.com/prolifi/prolifi-import/client"
+	"github.com/prolifi/prolifi-import/importer"
+	"github.com/prolifi/prolifi-import/report/ledger"
+)
+
+// Ledger is one run's view of the ledger file: the importer's memory of
+// earlier runs (Recall, Begin) and the keeper of this run's outcomes
+// (Record), in the ledger's own terms underneath.
+type Ledger struct {
+	l     *ledger.Ledger
+	run   ledger.Run
+	write bool
+}
+
+// OpenLedger opens the ledger at path to write this run's entries for
+// target, and records the run's start. A second run on the same ledger is
+// refused at once, naming the holder.
+func OpenLedger(ctx context.Context, path string, target ledger.Target, run ledger.Run) (*Ledger, error) {
+	l, err := ledger.Open(ctx, path, target, ledger.Options{Input: run.Input})
+	if err != nil {
+		return nil, err
+	}
+	if err := l.BeginRun(ctx, run); err != nil {
+		l.Close()
+		return nil, err
+	}
+	return &Ledger{l: l, run: run, write: true}, nil
+}
+
+// OpenLedgerReadOnly opens the ledger to consult it only (a dry run): an
+// empty keyFingerprint reads the entries of every key of baseURL. It
+// returns nil, nil when there is no ledger yet.
+func OpenLedgerReadOnly(ctx context.Context, path, baseURL, keyFingerprint string) (*Ledger, error) {
+	l, err := ledger.OpenReadOnly(ctx, path, baseURL, keyFingerprint)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &Ledger{l: l}, nil
+}
+
+// Path is the ledger file.
+func (l *Ledger) Path() string { return l.l.Path() }
+
+// Recall returns what the ledger knows of each identity.
+func (l *Ledger) Recall(ctx context.Context, ids []string) (map[string]importer.Prior, error) {
+	entries, err := l.l.Lookup(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]importer.Prior, len(entries))
+	for id, e := range entries {
+		out[id] = importer.Prior{State: importer.PriorState(e.State), CustomerID: e.CustomerID, Input: e.Input, Line: e.Line,
+			At: e.At, SeenRun: e.SeenRun, SeenLine: e.SeenLine}
+	}
+	return out, nil
+}
+
+// Begin records a batch of marks: pending for the rows about to be sent,
+// seen for the others.
+func (l *Ledger) Begin(ctx context.Context, marks []importer.Mark) error {
+	changes := make([]ledger.Change, len(marks))
+	for i, m := range marks {
+		op := ledger.OpSeen
+		if m.Pending {
+			op = ledger.OpPending
+		}
+		changes[i] = ledger.Change{Op: op, Identity: m.Identity, Run: l.run.ID, Line: m.Line,
+			ExternalID: m.ExternalID, Email: m.Email, Input: l.run.Input}
+	}
+	return l.l.Apply(ctx, changes)
+}
+
+// Record stores the outcomes of a batch of rows that were sent.
+func (l *Ledger) Record(ctx context.Context, results []importer.Result) error {
+	changes := make([]ledger.Change, len(results))
+	for i, r := range results {
+		changes[i] = ledger.Change{Op: ledger.OpOutcome, Identity: r.Identity(), Run: l.run.ID, Line: r.Line,
+			State: stateOf(r), CustomerID: r.CustomerID, ExternalID: r.ExternalID, Email: r.Email, Input: l.run.Input,
+			Message: recordedMessage(r)}
+	}
+	return l.l.Apply(ctx, changes)
+}
+
+// stateOf is the ledger state a sent row's Result stands for.
+func stateOf(r importer.Result) ledger.State {
+	switch {
+	case r.Status == importer.StatusCreated:
+		return ledger.StateCreated
+	case r.Status == importer.StatusExists:
+		return ledger.StateExists
+	case r.Status == importer.StatusInvalid:
+		return ledger.StateInvalid
+	case r.ErrorType == importer.ErrorTypeOutcomeUnknown:
+		return ledger.StateOutcomeUnknown
+	}
+	return ledger.StateFailed
+}
+
+func recordedMessage(r importer.Result) string {
+	if len(r.FieldErrors) > 0 {
+		return client.JoinFieldErrors(r.FieldErrors)
+	}
+	return r.Message
+}
+
+// Finish ends this run in the ledger: rows marked pending but never sent go
+// back to what they were, the run's outcome and counts are recorded, and
+// the file is closed.
+func (l *Ledger) Finish(ctx context.Context, outcome string, counts map[string]int) error {
+	if !l.write {
+		return l.l.Close()
+	}
+	_, revertErr := l.l.RevertPending(ctx, l.run.ID)
+	if revertErr != nil {
+		revertErr = fmt.Errorf("release unsent rows in the ledger: %w", revertErr)
+	}
+	run := l.run
+	run.Outcome, run.Counts = outcome, counts
+	return errors.Join(revertErr, l.l.EndRun(ctx, run), l.l.Close())
+}
