@@ -66,14 +66,7 @@ func TestExports(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer f.Close()
-			rd, err := NewReader(f, tt.cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			rows, err := drain(rd)
-			if err != nil {
-				t.Fatal(err)
-			}
+			rd, rows := mustRead(t, f, tt.cfg)
 			checkExport(t, rd, rows, tt.maps, tt.warnings, tt.blank)
 			golden(t, filepath.Join("testdata", "exports", tt.name+".golden"), exportText(rd, rows))
 		})

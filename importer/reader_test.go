@@ -66,6 +66,20 @@ func readRows(in string, cfg ReaderConfig) ([]Row, error) {
 	return drain(rd)
 }
 
+// mustRead opens in and reads all its rows, failing the test on an error.
+func mustRead(t *testing.T, in io.Reader, cfg ReaderConfig) (*Reader, []Row) {
+	t.Helper()
+	rd, err := NewReader(in, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := drain(rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rd, rows
+}
+
 // drain reads every row rd has left.
 func drain(rd *Reader) ([]Row, error) {
 	var rows []Row
@@ -257,14 +271,7 @@ func TestReaderFieldsAndRaw(t *testing.T) {
 }
 
 func TestReaderBlank(t *testing.T) {
-	rd, err := NewReader(strings.NewReader("email,first_name\n,\na@b.co,Ann\n\n\n , \n,\n"), ReaderConfig{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows, err := drain(rd)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rd, rows := mustRead(t, strings.NewReader("email,first_name\n,\na@b.co,Ann\n\n\n , \n,\n"), ReaderConfig{})
 	var lines []int
 	for _, row := range rows {
 		lines = append(lines, row.Line)
@@ -397,14 +404,7 @@ func TestReaderStreams(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rd, err := NewReader(iotest.OneByteReader(io.MultiReader(strings.NewReader(tt.in))), ReaderConfig{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			rows, err := drain(rd)
-			if err != nil {
-				t.Fatal(err)
-			}
+			_, rows := mustRead(t, iotest.OneByteReader(io.MultiReader(strings.NewReader(tt.in))), ReaderConfig{})
 			var got []string
 			for _, row := range rows {
 				got = append(got, fmt.Sprintf("%d:%s|%s|%v", row.Line, row.Request.Email, row.Request.FirstName, row.Problem))

@@ -65,17 +65,10 @@ func TestReaderValueMaps(t *testing.T) {
 		"e@b.co,Spain,x\n" + // missing
 		"f@b.co,,x\n" + // empty: nothing to look up
 		"g@b.co,Nowhere,x\n" // mapped to empty: no country
-	rd, err := NewReader(strings.NewReader(in), ReaderConfig{
+	_, rows := mustRead(t, strings.NewReader(in), ReaderConfig{
 		Map:       MapOptions{Explicit: map[string]string{"Country": FieldCountryID}},
 		ValueMaps: map[string]map[string]string{FieldCountryID: countries, FieldCompanyName: {"x": "X Ltd"}},
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows, err := drain(rd)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var got []string
 	for _, row := range rows {
 		s := row.Request.CountryID + "|" + row.Request.CompanyName

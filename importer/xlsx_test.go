@@ -81,17 +81,9 @@ func TestReaderXLSX(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rd, err := NewReader(bytes.NewReader(tt.in), tt.cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer rd.Close()
+			rd, rows := mustRead(t, bytes.NewReader(tt.in), tt.cfg)
 			if rd.Delimiter() != ',' {
 				t.Errorf("delimiter %q", rd.Delimiter())
-			}
-			rows, err := drain(rd)
-			if err != nil {
-				t.Fatal(err)
 			}
 			var got []string
 			for _, row := range rows {
