@@ -135,13 +135,15 @@ func (a *rowAttempt) fail(o outcome, d decision, prefix string) {
 
 // leaveOrRecord is what a row stopped mid-way becomes: nothing to record
 // (it is sent again next run) unless an attempt may have created a
-// customer that a resend would double.
-func (a *rowAttempt) leaveOrRecord() (Result, bool) {
+// customer that a resend would double. maybeSent tells the ledger to keep
+// the row's pending mark: only with an external_id, which makes the next
+// run's resend safe, is a maybe-sent row left unrecorded.
+func (a *rowAttempt) leaveOrRecord() (res Result, ok, maybeSent bool) {
 	if a.uncertain && !a.hasExt {
 		a.res.Status, a.res.ErrorType, a.res.Message = StatusFailed, ErrorTypeOutcomeUnknown, unknownMessage(a.res.Email)
-		return a.res, true
+		return a.res, true, true
 	}
-	return a.res, false
+	return a.res, false, a.uncertain
 }
 
 func unknownMessage(email string) string {

@@ -57,13 +57,13 @@ func (r *run) route(batch []Row) error {
 			ids = append(ids, Identity(row.Request))
 		}
 	}
-	prior, err := r.ledger.Recall(r.reqCtx, ids)
+	prior, err := r.ledger.Recall(r.ledgerCtx, ids)
 	if err != nil {
 		return fmt.Errorf("read ledger: %w", err)
 	}
 	p := r.plan(batch, prior)
 	if len(p.marks) > 0 {
-		if err := r.ledger.Begin(r.reqCtx, p.marks); err != nil {
+		if err := r.ledger.Begin(r.ledgerCtx, p.marks); err != nil {
 			return fmt.Errorf("write ledger: %w", err)
 		}
 	}
@@ -75,7 +75,7 @@ func (r *run) route(batch []Row) error {
 		select {
 		case r.jobs <- j:
 		case <-r.stopCtx.Done():
-			r.counters.skipped.Add(1)
+			r.leave(j, false)
 		}
 	}
 	return nil

@@ -25,8 +25,9 @@ type drainer struct {
 
 // drain writes every result to the sink, counts it, and flushes the sink
 // whenever no result is waiting, but not more often than every flushDelay.
-// After a sink error it keeps draining (so no stage blocks) and returns
-// that error.
+// A sink error stops the run, but the results of rows already in flight are
+// still handed to the sink: a results file on a full disk must not keep the
+// ledger from recording what those rows did. The first error is returned.
 func (r *run) drain(sink Sink) error {
 	d := &drainer{r: r, sink: sink, timer: time.NewTimer(time.Hour)}
 	d.timer.Stop()
@@ -51,12 +52,8 @@ func (r *run) drain(sink Sink) error {
 }
 
 func (d *drainer) write(res Result) {
-	if d.err != nil {
-		return
-	}
 	if err := d.sink.Write(res); err != nil {
 		d.fail(fmt.Errorf("write result for line %d: %w", res.Line, err))
-		return
 	}
 	d.dirty = true
 	if len(d.r.results) == 0 {
@@ -73,17 +70,17 @@ func (d *drainer) write(res Result) {
 
 func (d *drainer) flush() {
 	d.dirty, d.lastFlush = false, time.Now()
-	if d.err != nil {
-		return
-	}
 	if err := d.sink.Flush(); err != nil {
 		d.fail(fmt.Errorf("flush results: %w", err))
 	}
 }
 
+// fail keeps the first sink error and stops the run with it.
 func (d *drainer) fail(err error) {
-	d.err = err
-	d.r.stop(err)
+	if d.err == nil {
+		d.err = err
+		d.r.stop(err)
+	}
 }
 
 // budget stops the run once more rows than --max-errors allows ended

@@ -38,11 +38,17 @@ type run struct {
 	stop       context.CancelCauseFunc // with the reason the run stops
 	reqCtx     context.Context         // requests already sent run on it
 	cancelReqs context.CancelFunc
+	// ledgerCtx is never cancelled: what the ledger must record (pending
+	// marks, their release) is recorded however the run ends.
+	ledgerCtx context.Context
 
 	rows    chan Row
 	jobs    chan job
 	results chan Result
 	workers sync.WaitGroup
+
+	unsentMu sync.Mutex
+	unsent   []string // identities marked pending whose rows were never sent
 }
 
 // job is a row on its way to a worker.
@@ -79,6 +85,7 @@ func newRun(ctx context.Context, im *Importer) *run {
 	r.counters.rate.Store(math.Float64bits(cfg.Rate))
 	r.stopCtx, r.stop = context.WithCancelCause(ctx)
 	r.reqCtx, r.cancelReqs = context.WithCancel(context.WithoutCancel(ctx))
+	r.ledgerCtx = context.WithoutCancel(ctx)
 	return r
 }
 
@@ -104,7 +111,33 @@ func (r *run) execute(src Source, sink Sink) (Stats, error) {
 	r.workers.Wait()
 	close(r.results)
 	sinkErr := <-written
+	if err := r.releaseUnsent(); err != nil && sinkErr == nil {
+		sinkErr = err
+	}
 	return r.counters.Snapshot(r.cfg.Now()), r.verdict(readErr, dispatchErr, sinkErr)
+}
+
+// leave counts a row marked pending that will not be sent in this run. Its
+// mark is released at the end unless a request for it may have gone out.
+func (r *run) leave(j job, maybeSent bool) {
+	r.counters.skipped.Add(1)
+	if maybeSent {
+		return // it stays pending: the next run treats it as maybe sent
+	}
+	r.unsentMu.Lock()
+	r.unsent = append(r.unsent, Identity(j.row.Request))
+	r.unsentMu.Unlock()
+}
+
+// releaseUnsent undoes the pending marks of the rows left unsent.
+func (r *run) releaseUnsent() error {
+	if len(r.unsent) == 0 {
+		return nil
+	}
+	if err := r.ledger.Release(r.ledgerCtx, r.unsent); err != nil {
+		return fmt.Errorf("release unsent rows in the ledger: %w", err)
+	}
+	return nil
 }
 
 // watchStop ends the requests in flight once the run stops: at once when

@@ -35,20 +35,21 @@ func (r *run) work() {
 	defer r.workers.Done()
 	for j := range r.jobs {
 		if r.stopCtx.Err() != nil {
-			r.counters.skipped.Add(1)
+			r.leave(j, false)
 			continue
 		}
-		if res, ok := r.send(j); ok {
+		if res, ok, maybeSent := r.send(j); ok {
 			r.results <- res
 		} else {
-			r.counters.skipped.Add(1)
+			r.leave(j, maybeSent)
 		}
 	}
 }
 
 // send drives one row's attempts to their end. It reports false when the
-// run stopped before the row reached an outcome worth recording.
-func (r *run) send(j job) (Result, bool) {
+// run stopped before the row reached an outcome worth recording, and then
+// whether a request for it may have reached the API.
+func (r *run) send(j job) (res Result, ok, maybeSent bool) {
 	a := newRowAttempt(j, r.cfg)
 	for {
 		if r.pacer.Wait(r.stopCtx) != nil {
@@ -60,7 +61,7 @@ func (r *run) send(j job) (Result, bool) {
 		st := a.next(o, d)
 		switch st.kind {
 		case stepDone:
-			return a.res, true
+			return a.res, true, true
 		case stepLeave:
 			return a.leaveOrRecord()
 		case stepWait:

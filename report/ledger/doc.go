@@ -7,7 +7,7 @@
 // and a crash at any moment leaves every committed batch whole. A run looks
 // its batch's identities up (Lookup), records pending for those it will send
 // and seen for the others (Apply), sends, and records the outcomes (Apply).
-// A graceful stop undoes the pending entries it never sent (RevertPending);
+// A graceful stop undoes the pending entries it never sent (Release);
 // after a hard kill they stay pending, and the next run treats them as
 // maybe sent.
 //
