@@ -22,9 +22,9 @@
 // application_id is 0x50724c67, "PrLg"; user_version is the schema version,
 // and a newer one is refused); neither is ever changed.
 //
-// Memory: SQLite reads through a page cache of 8 MiB per connection and two
+// Memory: SQLite reads through a page cache of 2 MiB per connection and two
 // connections (the writer's own, and one for look-ups and views), so at most
-// 16 MiB however large the file; nothing is memory-mapped.
+// 4 MiB however large the file; nothing is memory-mapped.
 //
 // # Schema
 //
