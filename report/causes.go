@@ -51,9 +51,7 @@ func (c *causes) add(r importer.Result) {
 			}
 		}
 		g.Count++
-		if len(g.Lines) < causeLines {
-			g.Lines = append(g.Lines, r.Line)
-		}
+		g.Lines = firstLines(g.Lines, r.Line)
 	}
 }
 
@@ -83,6 +81,17 @@ func reasons(r importer.Result) []string {
 		return []string{fmt.Sprintf("%s (HTTP %d)", r.ErrorType, r.HTTPStatus)}
 	}
 	return []string{r.ErrorType}
+}
+
+// firstLines keeps the causeLines lowest lines, in order: rows finish out
+// of order, and "the first lines" are the input's, not the run's.
+func firstLines(lines []int, line int) []int {
+	i, _ := slices.BinarySearch(lines, line)
+	if i >= causeLines {
+		return lines
+	}
+	lines = slices.Insert(lines, i, line)
+	return lines[:min(len(lines), causeLines)]
 }
 
 // firstClause is a message up to its first colon: the kind, not the detail.

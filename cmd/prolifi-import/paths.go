@@ -13,8 +13,9 @@ type paths struct {
 }
 
 // paths works out every output's path from the flags, the input and the
-// environment.
-func (c *config) paths(in *input, getenv func(string) string) paths {
+// environment, and refuses, before anything is written, outputs that would
+// destroy something (see report.CheckOutputs).
+func (c *config) paths(in *input, getenv func(string) string) (paths, error) {
 	p := paths{results: c.outputs.results, rejects: c.outputs.rejects, summary: c.outputs.summaryJSON, ledger: c.ledger}
 	if p.results == "" {
 		p.results = in.sibling(".results.csv")
@@ -22,12 +23,18 @@ func (c *config) paths(in *input, getenv func(string) string) paths {
 	if p.rejects == "" {
 		p.rejects = in.sibling(".rejects.csv")
 	}
-	if c.target.local {
-		p.ledger = ""
-	} else if p.ledger == "" {
-		p.ledger = defaultLedger(getenv)
+	switch {
+	case c.target.local:
+		p.ledger = "" // a temporary one
+	case p.ledger == "":
+		if p.ledger = defaultLedger(getenv); p.ledger == "" {
+			return p, usageErr("no place for the ledger: pass --ledger PATH, or set PROLIFI_LEDGER, XDG_STATE_HOME or HOME")
+		}
 	}
-	return p
+	if err := report.CheckOutputs(c.input, p.outputs()); err != nil {
+		return p, usageErr("%v", err)
+	}
+	return p, nil
 }
 
 // defaultLedger is $XDG_STATE_HOME/prolifi-import/ledger.db, else

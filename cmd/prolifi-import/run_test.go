@@ -361,3 +361,17 @@ func TestKeyFileReadableByOthersWarns(t *testing.T) {
 		t.Errorf("exit %d\n%s", o.code, o.stderr)
 	}
 }
+
+// TestSentenceLogs: for a person, a log line is a sentence followed by
+// key=value pairs, not JSON.
+func TestSentenceLogs(t *testing.T) {
+	in := writeFile(t, "in.csv", "email,Plan Code\na@example.com,x\n")
+	o := runCmd(t, env(t, nil), "--dry-run", "--log-format", "console", in)
+	if o.code != exitOK {
+		t.Fatalf("exit %d\n%s", o.code, o.stderr)
+	}
+	want := `WARN columns that feed no customer field are not imported; map them with --map or set --unknown-columns columns="Plan Code"`
+	if !strings.Contains(o.stderr, want) || strings.Contains(o.stderr, "{") {
+		t.Errorf("stderr lacks %q, or has JSON:\n%s", want, o.stderr)
+	}
+}
