@@ -83,13 +83,42 @@ func (s Summary) Print(w io.Writer) {
 	}
 }
 
-// countsLine is "created 10 · exists 2 · …", leaving out zeros.
+// countsLine is "created 10 · exists 2 · …", leaving out zeros. A dry run
+// says what a real run would do.
 func (s Summary) countsLine() string {
+	if s.DryRun {
+		return s.dryRunLine()
+	}
 	var parts []string
 	for _, k := range importer.Statuses() {
 		n := s.Counts[string(k)]
 		if n > 0 || k == importer.StatusCreated && !s.DryRun || k == importer.StatusValid && s.DryRun {
 			parts = append(parts, fmt.Sprintf("%s %d", k, n))
+		}
+	}
+	return strings.Join(parts, " · ")
+}
+
+// dryRunLine is "would create 3 · already imported 5 · …".
+func (s Summary) dryRunLine() string {
+	parts := []string{fmt.Sprintf("would create %d", s.Counts[string(importer.StatusValid)])}
+	unknown := 0
+	for _, c := range s.Causes {
+		if c.Status == string(importer.StatusFailed) && strings.HasPrefix(c.Cause, "sent, but no answer") {
+			unknown += c.Count
+		}
+	}
+	for _, p := range []struct {
+		label string
+		n     int
+	}{
+		{"already imported", s.Counts[string(importer.StatusExists)]},
+		{"outcome unknown (not sent again)", unknown},
+		{"invalid", s.Counts[string(importer.StatusInvalid)]},
+		{"duplicate", s.Counts[string(importer.StatusDuplicate)]},
+	} {
+		if p.n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", p.label, p.n))
 		}
 	}
 	return strings.Join(parts, " · ")

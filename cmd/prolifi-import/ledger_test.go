@@ -143,7 +143,7 @@ func TestDryRunConsultsLedger(t *testing.T) {
 		return k(name)
 	}
 	o := runCmd(t, noKey, "--dry-run", "--base-url", base, in)
-	if o.code != exitOK || !strings.Contains(o.stderr, "exists 5") || !strings.Contains(o.stderr, "valid 3") || strings.Contains(o.stderr, "rate limited") {
+	if o.code != exitOK || !strings.Contains(o.stderr, "would create 3 · already imported 5") || strings.Contains(o.stderr, "rate limited") {
 		t.Errorf("dry run: exit %d\n%s", o.code, o.stderr)
 	}
 	if after, _ := os.ReadFile(led); string(after) != string(before) {
