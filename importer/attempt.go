@@ -46,8 +46,10 @@ func newRowAttempt(j job, cfg Config) *rowAttempt {
 		backoff.WithRandomizationFactor(0.5),
 		backoff.WithMultiplier(2),
 	)
+	res := j.row.result()
+	res.failedBefore = j.failedBefore
 	return &rowAttempt{
-		res: j.row.result(), job: j, hasExt: j.row.Request.ExternalID != "",
+		res: res, job: j, hasExt: j.row.Request.ExternalID != "",
 		lookup: j.recheck, uncertain: j.maybeSent, maxRetries: cfg.MaxRetries, bo: bo,
 	}
 }

@@ -17,7 +17,7 @@ func (r *run) dispatch() error {
 	batch := make([]Row, 0, batchMax)
 	for row := range r.rows {
 		batch = r.fill(append(batch[:0], row))
-		if r.stopCtx.Err() != nil {
+		if r.stopCtx.Err() != nil || r.limitReached() {
 			r.counters.skipped.Add(int64(len(batch)))
 			continue
 		}
@@ -93,7 +93,7 @@ type routing struct {
 func (r *run) plan(batch []Row, prior map[string]Prior) routing {
 	var p routing
 	first := make(map[string]int, len(batch)) // identities of this batch → line
-	for _, row := range batch {
+	for i, row := range batch {
 		res := row.result()
 		if pb := row.Problem; pb != nil {
 			res.Status, res.ErrorType, res.Message, res.FieldErrors = StatusInvalid, pb.Type, pb.Message, pb.FieldErrors
@@ -109,9 +109,26 @@ func (r *run) plan(batch []Row, prior map[string]Prior) routing {
 			continue
 		}
 		first[id] = row.Line
-		r.planRow(&p, row, id, pr, res)
+		if r.planRow(&p, row, id, pr, res) && r.spendLimit() {
+			r.counters.skipped.Add(int64(len(batch) - i - 1)) // read, but after the limit
+			return p
+		}
 	}
 	return p
+}
+
+// spendLimit counts one row against Config.Limit and reports whether that
+// was the last one allowed.
+func (r *run) spendLimit() bool {
+	if r.cfg.Limit <= 0 {
+		return false
+	}
+	if r.toGo--; r.toGo > 0 {
+		return false
+	}
+	r.counters.limited.Store(true)
+	close(r.full)
+	return true
 }
 
 // seenBefore is the line where this run first met the row's identity, or 0.
@@ -125,8 +142,10 @@ func (r *run) seenBefore(inBatch int, pr Prior, line int) int {
 	return 0
 }
 
-// planRow routes one row that is not a duplicate.
-func (r *run) planRow(p *routing, row Row, id string, pr Prior, res Result) {
+// planRow routes one row that is not a duplicate. It reports whether the
+// row counts against Config.Limit: it is to be sent (in a dry run: would
+// be).
+func (r *run) planRow(p *routing, row Row, id string, pr Prior, res Result) bool {
 	hasExt := row.Request.ExternalID != ""
 	mark := Mark{Identity: id, Line: row.Line, ExternalID: row.Request.ExternalID, Email: row.Request.Email}
 	switch {
@@ -143,11 +162,13 @@ func (r *run) planRow(p *routing, row Row, id string, pr Prior, res Result) {
 	default:
 		mark.Pending = true
 		p.marks = append(p.marks, mark)
-		p.jobs = append(p.jobs, job{row: row, recheck: pr.known(), maybeSent: pr.maybeSent() && hasExt})
-		return
+		p.jobs = append(p.jobs, job{row: row, recheck: pr.known(), maybeSent: pr.maybeSent() && hasExt,
+			failedBefore: pr.State == PriorFailed || pr.State == PriorInvalid})
+		return true
 	}
 	p.marks = append(p.marks, mark)
 	p.done = append(p.done, res)
+	return res.Status == StatusValid
 }
 
 // identityText names a row's identity for a message.

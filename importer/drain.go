@@ -20,7 +20,7 @@ type drainer struct {
 	armed     bool
 	lastFlush time.Time
 	timer     *time.Timer
-	bad, all  int // rows invalid or failed, and rows finished, for the error budget
+	bad, sent int // rows sent that ended invalid or failed, and rows sent, for the error budget
 }
 
 // drain writes every result to the sink, counts it, and flushes the sink
@@ -65,7 +65,7 @@ func (d *drainer) write(res Result) {
 		}
 	}
 	d.r.counters.finished(res.Status)
-	d.budget(res.Status)
+	d.budget(res)
 }
 
 func (d *drainer) flush() {
@@ -83,18 +83,21 @@ func (d *drainer) fail(err error) {
 	}
 }
 
-// budget stops the run once more rows than --max-errors allows ended
-// invalid or failed.
-func (d *drainer) budget(s Status) {
-	d.all++
-	if s != StatusInvalid && s != StatusFailed {
+// budget stops the run once more rows sent than --max-errors allows ended
+// invalid or failed (see Config.MaxErrors for what counts).
+func (d *drainer) budget(res Result) {
+	if !res.Sent || res.failedBefore {
+		return
+	}
+	d.sent++
+	if res.Status != StatusInvalid && res.Status != StatusFailed {
 		return
 	}
 	d.bad++
 	cfg := d.r.cfg
 	over := cfg.MaxErrors > 0 && d.bad > cfg.MaxErrors ||
-		cfg.MaxErrorRate > 0 && d.all >= 100 && float64(d.bad) > cfg.MaxErrorRate*float64(d.all)
+		cfg.MaxErrorRate > 0 && d.sent >= 100 && float64(d.bad) > cfg.MaxErrorRate*float64(d.sent)
 	if over {
-		d.r.abort(&AbortError{Reason: fmt.Sprintf("error budget spent: %d of %d rows invalid or failed", d.bad, d.all)})
+		d.r.abort(&AbortError{Reason: fmt.Sprintf("error budget spent: %d of the %d rows sent so far failed at the API (--max-errors)", d.bad, d.sent)})
 	}
 }

@@ -98,7 +98,9 @@ func NewMapping(header []string, opts MapOptions) (*Mapping, error) {
 		}
 		cands = append(cands, candidate{col: i, target: target, tier: t})
 	}
-	m.Warnings = unusedMaps(opts.Explicit, header)
+	if unused := unusedMaps(opts.Explicit, header); len(unused) > 0 {
+		return nil, fmt.Errorf("%s (the headers are %s)", strings.Join(unused, "; "), quoteList(header))
+	}
 	if opts.Unknown == UnknownError && len(m.Unknown) > 0 {
 		return nil, fmt.Errorf("columns %s feed no field (--unknown-columns error): map them with --map or choose ignore or metadata", quoteList(m.Unknown))
 	}
@@ -127,8 +129,9 @@ func explicitTargets(in map[string]string) (map[string]string, error) {
 	return out, nil
 }
 
-// unusedMaps warns about --map entries that match no header: most likely
-// a typing mistake, which would otherwise pass silently.
+// unusedMaps lists --map entries that match no header: most likely a
+// typing mistake, which would otherwise pass silently and leave the column
+// to the automatic mapping.
 func unusedMaps(explicit map[string]string, header []string) []string {
 	folded := map[string]bool{}
 	for _, h := range header {
@@ -137,7 +140,7 @@ func unusedMaps(explicit map[string]string, header []string) []string {
 	var out []string
 	for src := range explicit {
 		if !folded[fold(src)] {
-			out = append(out, fmt.Sprintf("--map names %q, but no column has that header.", src))
+			out = append(out, fmt.Sprintf("--map names %q, but no column has that header", src))
 		}
 	}
 	sort.Strings(out)

@@ -46,6 +46,10 @@ type run struct {
 	jobs    chan job
 	results chan Result
 	workers sync.WaitGroup
+	// full is closed when Config.Limit rows have been handed on: feed
+	// stops reading, and what it read beyond them is not attempted.
+	full chan struct{}
+	toGo int // rows still allowed by the limit (dispatch only)
 
 	unsentMu sync.Mutex
 	unsent   []string // identities marked pending whose rows were never sent
@@ -53,9 +57,10 @@ type run struct {
 
 // job is a row on its way to a worker.
 type job struct {
-	row       Row
-	recheck   bool // the ledger knows it and --recheck asks the API again: look it up first
-	maybeSent bool // an earlier run may have created it: a 409 then means created
+	row          Row
+	recheck      bool // the ledger knows it and --recheck asks the API again: look it up first
+	maybeSent    bool // an earlier run may have created it: a 409 then means created
+	failedBefore bool // an earlier run had it failed or invalid
 }
 
 // The sizes of the channels between stages: a little slack so that no stage
@@ -78,6 +83,8 @@ func newRun(ctx context.Context, im *Importer) *run {
 		rows:     make(chan Row, chanSize),
 		jobs:     make(chan job, chanSize),
 		results:  make(chan Result, chanSize),
+		full:     make(chan struct{}),
+		toGo:     cfg.Limit,
 	}
 	if cfg.DryRun || r.ledger == nil {
 		r.ledger = newLocalLedger(cfg.Ledger, cfg.RunID)
@@ -163,11 +170,7 @@ func (r *run) watchStop() {
 // stops.
 func (r *run) feed(src Source) error {
 	defer close(r.rows)
-	read := 0
-	for r.stopCtx.Err() == nil {
-		if r.cfg.Limit > 0 && read >= r.cfg.Limit {
-			return nil
-		}
+	for r.stopCtx.Err() == nil && !r.limitReached() {
 		row, err := src.Next()
 		if errors.Is(err, io.EOF) {
 			return nil
@@ -176,7 +179,6 @@ func (r *run) feed(src Source) error {
 			r.stop(err)
 			return err
 		}
-		read++
 		select {
 		case r.rows <- row:
 		case <-r.stopCtx.Done():
@@ -184,6 +186,16 @@ func (r *run) feed(src Source) error {
 		}
 	}
 	return nil
+}
+
+// limitReached reports whether Config.Limit rows have been handed on.
+func (r *run) limitReached() bool {
+	select {
+	case <-r.full:
+		return true
+	default:
+		return false
+	}
 }
 
 // abort stops the run for a reason of its own.

@@ -59,10 +59,17 @@ func NewSummary(st importer.Stats) Summary {
 // Print writes the summary for a person.
 func (s Summary) Print(w io.Writer) {
 	elapsed := time.Duration(s.Elapsed * float64(time.Second)).Round(time.Millisecond)
-	fmt.Fprintf(w, "\n%s: %d rows in %s (%.1f rows/s) against %s\n", s.Outcome, s.Rows, elapsed, s.RowsPerSec, s.Target)
-	if s.Rows == 0 && s.NotDone == 0 {
+	rows := "rows"
+	if s.Rows == 1 {
+		rows = "row"
+	}
+	fmt.Fprintf(w, "\n%s: %d %s in %s (%.1f rows/s) against %s\n", s.Outcome, s.Rows, rows, elapsed, s.RowsPerSec, s.Target)
+	switch {
+	case s.Rows == 0 && s.NotDone == 0 && s.Blank == 0:
 		fmt.Fprintln(w, "  no records: the input has a header and nothing else")
-	} else {
+	case s.Rows == 0 && s.NotDone == 0:
+		fmt.Fprintln(w, "  no records: every record after the header is empty")
+	default:
 		fmt.Fprintf(w, "  %s\n", s.countsLine())
 	}
 	for _, line := range s.causeLines() {

@@ -169,3 +169,35 @@ func TestLocalLedgerIsTemporary(t *testing.T) {
 		t.Errorf("temporary files left behind: %v", left)
 	}
 }
+
+// TestErrorBudgetEveryNight: --max-errors counts rows the API refused, not
+// rows the local checks refused (they cost nothing), and not rows that
+// failed the same way on an earlier night: a bad row in every night's
+// export must not stop every night at the same place.
+func TestErrorBudgetEveryNight(t *testing.T) {
+	emu, base := emulator(t, sandbox.New(sandbox.Config{Reject: func(r clientReq) []clientFieldError {
+		if strings.HasSuffix(r.Email, "@blocked.example") {
+			return []clientFieldError{{Field: "email", Message: "domain refused"}}
+		}
+		return nil
+	}}))
+	var b strings.Builder
+	b.WriteString("external_id,email,name\n")
+	for i := range 3 {
+		fmt.Fprintf(&b, "b%d,b%d@blocked.example,B\nl%d,not-an-email-%d,L\n", i, i, i, i)
+	}
+	b.WriteString(rowsCSV(0, 20))
+	in := writeFile(t, "nightly.csv", b.String())
+	k := keyEnv(t)
+	args := []string{"--base-url", base, "--max-errors", "2", "--workers", "1", in}
+	if o := runCmd(t, k, args...); o.code != exitAborted || !strings.Contains(o.stderr, "error budget spent: 3 of the") {
+		t.Fatalf("first night: exit %d, want 3\n%s", o.code, o.stderr)
+	}
+	o := runCmd(t, k, args...)
+	if o.code != exitRows || !strings.Contains(o.stderr, "created") {
+		t.Fatalf("second night: exit %d, want 1 (the same three rows refused again do not stop it)\n%s", o.code, o.stderr)
+	}
+	if st := emu.h.(*sandbox.Server).Stats(); st.Created != 20 {
+		t.Errorf("%d customers created, want the 20 good rows\n%s", st.Created, o.stderr)
+	}
+}

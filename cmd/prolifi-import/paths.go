@@ -17,11 +17,17 @@ type paths struct {
 // destroy something (see report.CheckOutputs).
 func (c *config) paths(in *input, getenv func(string) string) (paths, error) {
 	p := paths{results: c.outputs.results, rejects: c.outputs.rejects, summary: c.outputs.summaryJSON, ledger: c.ledger}
+	// A try against the emulator must not replace the files of a real run:
+	// its customer ids are the emulator's.
+	kind := ""
+	if c.target.local {
+		kind = ".local"
+	}
 	if p.results == "" {
-		p.results = in.sibling(".results.csv")
+		p.results = in.sibling(kind + ".results.csv")
 	}
 	if p.rejects == "" {
-		p.rejects = in.sibling(".rejects.csv")
+		p.rejects = in.sibling(kind + ".rejects.csv")
 	}
 	switch {
 	case c.target.local:

@@ -147,7 +147,7 @@ func TestJSONLogsAndSummary(t *testing.T) {
 	in := writeFile(t, "in.csv", mixedCSV)
 	dir := filepath.Dir(in)
 	summary := filepath.Join(dir, "s.json")
-	o := runCmd(t, env(t, map[string]string{"PROLIFI_API_KEY": "sk_test_x"}), "--base-url", base, "--summary-json", summary,
+	o := runCmd(t, env(t, map[string]string{"PROLIFI_API_KEY": "sk_test_x"}), "--log-format", "json", "--base-url", base, "--summary-json", summary,
 		"--results", filepath.Join(dir, "r.csv"), "--rejects", filepath.Join(dir, "rj.csv"), in)
 	var runID string
 	logLines := 0

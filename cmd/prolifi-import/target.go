@@ -89,7 +89,7 @@ func checkKey(key, base string) error {
 	kind, err := client.ParseKey(key)
 	switch {
 	case err != nil:
-		return usageErr("api key: %v", err)
+		return usageErr("%v", err)
 	case !kind.CanWrite():
 		return usageErr("api key is a read-only %s key: creating customers needs a secret key (sk_test_… or sk_live_…)", kind)
 	case base == liveURL && !kind.Live:
