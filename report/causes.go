@@ -62,6 +62,9 @@ func reasons(r importer.Result) []string {
 		out := make([]string, len(r.FieldErrors))
 		for i, f := range r.FieldErrors {
 			out[i] = f.Field + " " + f.Message
+			if f.Message == "must be valid UTF-8 text" {
+				out[i] += " (an older program's export: try --encoding windows-1252)"
+			}
 		}
 		return out
 	}

@@ -199,7 +199,7 @@ func TestRejectsRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := string(fixed)
-	if !strings.HasPrefix(text, "Customer ID;E-mail;Given Name;Plan;_error_line;_error_status;_error_message\n") {
+	if !strings.HasPrefix(text, "\ufeffCustomer ID;E-mail;Given Name;Plan;_error_line;_error_status;_error_message\n") {
 		t.Fatalf("rejects header:\n%s", text)
 	}
 	// A person fixes the three rows in a spreadsheet.
