@@ -157,6 +157,11 @@ func (r *run) planRow(p *routing, row Row, id string, pr Prior, res Result) bool
 	case pr.maybeSent() && !hasExt && !r.cfg.RetryUnknown:
 		res.Status, res.ErrorType = StatusFailed, ErrorTypeOutcomeUnknown
 		res.Message = "an earlier run sent this row (" + where(pr) + ") and got no answer: " + unknownMessage(res.Email)
+		if pr.State == PriorPending {
+			res.Message = "an earlier run was stopped hard (killed, or the machine went down) while this row (" + where(pr) +
+				") was about to be sent or in flight, so it may or may not have been created; look for " + res.Email +
+				" in Prolifi, then run again with --retry-unknown if it is not there"
+		}
 	case r.cfg.DryRun:
 		res.Status = StatusValid
 	default:

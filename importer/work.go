@@ -104,8 +104,7 @@ func (r *run) observe(o outcome, d decision) {
 	case o.resp != nil:
 		r.succeeded(now)
 	}
-	answered := o.resp != nil && !d.failing && !d.throttled
-	stop, wave := r.health.observe(d.failing, answered, failureText(o), now)
+	stop, wave := r.health.observe(d.failing || o.resp == nil && o.err != nil, d.throttled, failureText(o), now)
 	if wave {
 		r.log.Info("the API is failing; every row retries with backoff", zap.String("last_error", failureText(o)))
 	}
@@ -117,11 +116,15 @@ func (r *run) observe(o outcome, d decision) {
 	}
 }
 
-// healthStop says why a failure streak stopped the run.
+// healthStop says why a streak stopped the run.
 func (r *run) healthStop(o outcome, now time.Time) *AbortError {
-	n, d, last := r.health.describe(now)
+	n, throttled, d, last := r.health.describe(now)
 	what := "kept failing"
-	if o.resp == nil {
+	switch {
+	case throttled == n:
+		return &AbortError{Reason: fmt.Sprintf("the API kept answering 429 (rate limited) for %s and accepted nothing (a quota spent?); nothing more was sent; run again later",
+			d.Round(time.Second))}
+	case o.resp == nil:
 		what = "could not be reached"
 	}
 	return &AbortError{Reason: fmt.Sprintf("the API %s: %d requests in a row over %s ended with %s and none succeeded; nothing more was sent; run again to continue",

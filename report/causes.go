@@ -18,6 +18,9 @@ type Cause struct {
 	Lines  []int  `json:"first_lines"`
 }
 
+// CauseUnknown is the cause of the rows whose outcome is unknown.
+const CauseUnknown = "may or may not have been created (sent without an answer, or a run killed before its answer was recorded): check in Prolifi, then --retry-unknown"
+
 // The bounds of the cause table: the lines kept per cause, and the causes
 // kept before the rest are counted as one.
 const (
@@ -74,7 +77,7 @@ func reasons(r importer.Result) []string {
 	case importer.ErrorTypeCSV:
 		return []string{"malformed CSV record"}
 	case importer.ErrorTypeOutcomeUnknown:
-		return []string{"sent, but no answer came back: check in Prolifi, then --retry-unknown"}
+		return []string{CauseUnknown}
 	case importer.ErrorTypeRedirect:
 		return []string{"the API answered with a redirect, which is never followed"}
 	case "":

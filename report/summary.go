@@ -111,7 +111,7 @@ func (s Summary) dryRunLine() string {
 	parts := []string{fmt.Sprintf("would create %d", s.Counts[string(importer.StatusValid)])}
 	unknown := 0
 	for _, c := range s.Causes {
-		if c.Status == string(importer.StatusFailed) && strings.HasPrefix(c.Cause, "sent, but no answer") {
+		if c.Status == string(importer.StatusFailed) && c.Cause == CauseUnknown {
 			unknown += c.Count
 		}
 	}

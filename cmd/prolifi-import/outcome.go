@@ -77,7 +77,7 @@ func toFix(s *report.Summary) int {
 func unknownCount(s *report.Summary) int {
 	n := 0
 	for _, c := range s.Causes {
-		if strings.HasPrefix(c.Cause, "sent, but no answer") {
+		if c.Cause == report.CauseUnknown {
 			n += c.Count
 		}
 	}
