@@ -73,7 +73,7 @@ func openText(br *bufio.Reader, cfg ReaderConfig) (input, error) {
 	}
 	head, _ := tb.Peek(sniffBytes)
 	var in io.Reader = tb
-	if bytes.IndexByte(head, '\n') < 0 && bytes.IndexByte(head, '\r') >= 0 {
+	if crEnded(head) {
 		in = crLines{tb}
 		head = bytes.ReplaceAll(head, []byte{'\r'}, []byte{'\n'})
 		warnings = append(warnings, "The input ends its lines with a carriage return alone (as old Mac programs did), so each one was read as a line end.")
@@ -85,10 +85,18 @@ func openText(br *bufio.Reader, cfg ReaderConfig) (input, error) {
 	return input{src: newCSVSource(in, delim, cfg.LazyQuotes, cfg.MaxRecordBytes), delim: delim, warnings: warnings}, nil
 }
 
+// crEnded reports whether the first bytes of a text end their lines with a
+// carriage return alone: more lone CRs than newlines (a newline inside a
+// quoted cell of such a file is text, not a line end).
+func crEnded(head []byte) bool {
+	lone := bytes.Count(head, []byte{'\r'}) - bytes.Count(head, []byte("\r\n"))
+	return lone > 0 && lone > bytes.Count(head, []byte{'\n'})
+}
+
 // crLines reads text whose lines end in a carriage return alone as text
-// whose lines end in a newline, which is all encoding/csv knows. It is used
-// only when the first bytes hold no newline at all, so a CR inside a quoted
-// cell is one of those line ends too.
+// whose lines end in a newline, which is all encoding/csv knows. A CR
+// inside a quoted cell becomes a newline too, and a CRLF an empty line,
+// which encoding/csv skips.
 type crLines struct{ r io.Reader }
 
 func (c crLines) Read(p []byte) (int, error) {

@@ -588,3 +588,26 @@ func TestWrongSheetNamesTheOthers(t *testing.T) {
 		t.Errorf("err %v", err)
 	}
 }
+
+// TestOldMacLinesWithANewlineInACell: a file whose lines end in CR alone is
+// read as such even when a quoted cell holds a newline.
+func TestOldMacLinesWithANewlineInACell(t *testing.T) {
+	rd, err := NewReader(strings.NewReader("email,name\ra@x.com,A\rb@x.com,B\rc@x.com,\"x\ny\"\r"), ReaderConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var emails []string
+	for {
+		row, err := rd.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		emails = append(emails, row.Request.Email)
+	}
+	if strings.Join(emails, " ") != "a@x.com b@x.com c@x.com" {
+		t.Errorf("rows %q", emails)
+	}
+}

@@ -49,8 +49,12 @@ func OpenFiles(cfg FilesConfig) (*Files, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Files{results: res, rejects: NewRejects(cfg.Rejects, cfg.Header, cfg.Delimiter),
-		recorder: cfg.Recorder, causes: newCauses()}, nil
+	rej, err := OpenRejects(cfg.Rejects, cfg.Header, cfg.Delimiter)
+	if err != nil {
+		res.out.discardPartial()
+		return nil, err
+	}
+	return &Files{results: res, rejects: rej, recorder: cfg.Recorder, causes: newCauses()}, nil
 }
 
 // Write records one result: in the ledger first (at the next Flush), so

@@ -24,10 +24,10 @@ type lineOrder struct {
 	comma rune
 }
 
-// sortByLine rewrites the CSV file at path (a results or rejects file) in
-// input line order, atomically, holding about chunk bytes of rows at a
-// time. Rows with the same line keep their order.
-func sortByLine(path string, o lineOrder, chunk int) error {
+// sortByLine writes the CSV file at path (a results or rejects file) to
+// dest in input line order, atomically, holding about chunk bytes of rows
+// at a time, and removes path. Rows with the same line keep their order.
+func sortByLine(path, dest string, o lineOrder, chunk int) error {
 	in, err := os.Open(path)
 	if err != nil {
 		return err
@@ -53,13 +53,16 @@ func sortByLine(path string, o lineOrder, chunk int) error {
 		if len(rows) == 0 {
 			break
 		}
-		f, err := o.writeRun(path, rows)
+		f, err := o.writeRun(dest, rows)
 		if err != nil {
 			return err
 		}
 		runs = append(runs, f)
 	}
-	return replaceFile(path, func(out *os.File) error { return o.merge(out, header, runs) })
+	if err := replaceFile(dest, func(out *os.File) error { return o.merge(out, header, runs) }); err != nil {
+		return err
+	}
+	return os.Remove(path)
 }
 
 func (o lineOrder) reader(f io.Reader) *csv.Reader {
@@ -110,9 +113,9 @@ func (o lineOrder) readChunk(r *csv.Reader, limit int) ([]row, error) {
 	return chunk, nil
 }
 
-// writeRun writes a sorted chunk to a private temporary file beside path.
-func (o lineOrder) writeRun(path string, chunk []row) (*os.File, error) {
-	f, err := os.CreateTemp(filepath.Dir(path), ".sort-run-*.csv")
+// writeRun writes a sorted chunk to a private temporary file beside dest.
+func (o lineOrder) writeRun(dest string, chunk []row) (*os.File, error) {
+	f, err := os.CreateTemp(filepath.Dir(dest), filepath.Base(dest)+tempSuffix+"*")
 	if err != nil {
 		return nil, err
 	}

@@ -3,10 +3,7 @@ package report
 import (
 	"bufio"
 	"encoding/csv"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"strconv"
 	"strings"
 
@@ -24,23 +21,27 @@ const RejectColumns = "_error_line,_error_status,_error_message"
 // reject; a run with none leaves no rejects file (and removes the one an
 // earlier run left there).
 type Rejects struct {
-	path    string
+	out     *partial
 	header  []string
 	keep    []int // the input's columns written: all but its own _error columns
 	delim   rune
 	lastRow int
 	ordered bool
-	f       *os.File
 	bw      *bufio.Writer
 	cw      *csv.Writer
 	rec     []string
 	count   int
 }
 
-// NewRejects prepares a rejects file at path for an input with header and
-// delimiter.
-func NewRejects(path string, header []string, delim rune) *Rejects {
-	w := &Rejects{path: path, delim: delim, ordered: true}
+// OpenRejects starts the rejects file at path for an input with header
+// and delimiter (see partial): locked at once, so that no second run writes
+// or removes it, and put in place by Close.
+func OpenRejects(path string, header []string, delim rune) (*Rejects, error) {
+	out, err := openPartial(path, "rejects file")
+	if err != nil {
+		return nil, err
+	}
+	w := &Rejects{out: out, delim: delim, ordered: true}
 	// A rejects file imported again has _error columns of its own: they
 	// are replaced by this run's, not repeated.
 	for i, h := range header {
@@ -50,10 +51,10 @@ func NewRejects(path string, header []string, delim rune) *Rejects {
 		}
 	}
 	w.rec = make([]string, len(w.header)+3)
-	w.bw = bufio.NewWriter(nil)
+	w.bw = bufio.NewWriter(out.f)
 	w.cw = csv.NewWriter(w.bw)
 	w.cw.Comma = delim
-	return w
+	return w, nil
 }
 
 // Write adds r when it needs a person's attention.
@@ -61,8 +62,8 @@ func (w *Rejects) Write(r importer.Result) error {
 	if !r.Status.ToFix() {
 		return nil
 	}
-	if w.f == nil {
-		if err := w.create(); err != nil {
+	if w.count == 0 {
+		if err := w.writeHeader(); err != nil {
 			return err
 		}
 	}
@@ -94,18 +95,8 @@ func (w *Rejects) Write(r importer.Result) error {
 	return w.cw.Write(w.rec)
 }
 
-// create opens the file, replacing one an earlier run wrote (CheckOutputs
-// has made sure it is one), and writes the header.
-func (w *Rejects) create() error {
-	f, err := openPrivate(w.path)
-	if err == nil {
-		err = f.Truncate(0)
-	}
-	if err != nil {
-		return fmt.Errorf("create rejects: %w", err)
-	}
-	w.f = f
-	w.bw.Reset(f)
+// writeHeader starts the file, at the first reject.
+func (w *Rejects) writeHeader() error {
 	// A byte-order mark, so that Excel on Windows opens the file as UTF-8
 	// rather than as its own code page: the rejects file is the one people
 	// edit there and import again (the reader drops the mark).
@@ -121,28 +112,22 @@ func (w *Rejects) Count() int { return w.count }
 
 // Flush hands buffered rows to the operating system.
 func (w *Rejects) Flush() error {
-	if w.f == nil {
-		return nil
-	}
 	w.cw.Flush()
 	return w.cw.Error()
 }
 
-// Close finishes the file, or removes the one an earlier run left when
-// this run has no rejects.
+// Close puts the file in place, or, when this run has no rejects, removes
+// it and the one an earlier run left.
 func (w *Rejects) Close() error {
-	if w.f == nil {
-		if err := os.Remove(w.path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	if w.count == 0 {
+		if err := w.out.discard(); err != nil {
 			return fmt.Errorf("remove the earlier rejects file: %w", err)
 		}
 		return nil
 	}
 	w.cw.Flush()
-	if err := finish(w.cw.Error(), w.f); err != nil || w.ordered {
-		return err
-	}
-	if err := sortByLine(w.path, lineOrder{key: len(w.header), comma: w.delim}, sortChunk); err != nil {
-		return fmt.Errorf("put rejects in line order: %w", err)
+	if err := w.out.commit(w.cw.Error(), lineOrder{key: len(w.header), comma: w.delim}, w.ordered); err != nil {
+		return fmt.Errorf("put the rejects in place: %w", err)
 	}
 	return nil
 }

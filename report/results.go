@@ -20,7 +20,7 @@ const ResultsHeader = "line,status,customer_id,external_id,email,http_status,err
 // disk at least once a second. Close rewrites the file in input line order,
 // so that it lies next to the input row by row.
 type Results struct {
-	path     string
+	out      *partial
 	f        *os.File
 	bw       *bufio.Writer
 	cw       *csv.Writer
@@ -31,24 +31,17 @@ type Results struct {
 	ordered  bool // every row so far came after the one before
 }
 
-// OpenResults starts the results file at path: a new file, or one of ours
-// (CheckOutputs has made sure), locked against a second run and then
-// emptied.
+// OpenResults starts the results file at path (see partial): rows go to
+// PATH.partial, locked against a second run, until Close puts them in
+// place.
 func OpenResults(path string, now func() time.Time) (*Results, error) {
-	f, err := openPrivate(path)
+	out, err := openPartial(path, "results file")
 	if err != nil {
-		return nil, fmt.Errorf("open results: %w", err)
-	}
-	if err := lockFile(f, "results file "+path); err != nil {
-		f.Close()
 		return nil, err
 	}
-	if err := f.Truncate(0); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("open results: %w", err)
-	}
+	f := out.f
 	bw := bufio.NewWriterSize(f, 64<<10)
-	w := &Results{path: path, f: f, bw: bw, cw: csv.NewWriter(bw), now: now, lastSync: now(), rec: make([]string, 10), ordered: true}
+	w := &Results{out: out, f: f, bw: bw, cw: csv.NewWriter(bw), now: now, lastSync: now(), rec: make([]string, 10), ordered: true}
 	if _, err := bw.WriteString(ResultsHeader + "\n"); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("write results header: %w", err)
@@ -93,18 +86,12 @@ func (w *Results) Flush() error {
 	return nil
 }
 
-// Close finishes the file: rows in input line order, synced, and the lock
-// released.
+// Close finishes the file: rows in input line order, synced, at the final
+// path, and the lock released.
 func (w *Results) Close() error {
 	w.cw.Flush()
-	if err := finish(w.cw.Error(), w.f); err != nil {
-		return err
-	}
-	if w.ordered {
-		return nil
-	}
-	if err := sortByLine(w.path, lineOrder{key: 0, comma: ','}, sortChunk); err != nil {
-		return fmt.Errorf("put results in line order: %w", err)
+	if err := w.out.commit(w.cw.Error(), lineOrder{key: 0, comma: ','}, w.ordered); err != nil {
+		return fmt.Errorf("put the results in place: %w", err)
 	}
 	return nil
 }

@@ -37,11 +37,17 @@ func TestResultsInLineOrder(t *testing.T) {
 				}
 			}
 			w.cw.Flush()
-			if err := finish(w.cw.Error(), w.f); err != nil {
+			// With the default chunk, Close's own sort; with a small one, the
+			// rows put in place as they are, then sorted in runs of chunk
+			// bytes merged on disk.
+			if err := w.out.commit(w.cw.Error(), lineOrder{comma: ','}, chunk != sortChunk); err != nil {
 				t.Fatal(err)
 			}
-			if err := sortByLine(path, lineOrder{comma: ','}, chunk); err != nil {
-				t.Fatal(err)
+			if chunk != sortChunk {
+				if err := sortByLine(path, path+".sorted", lineOrder{comma: ','}, chunk); err != nil {
+					t.Fatal(err)
+				}
+				os.Rename(path+".sorted", path)
 			}
 			recs := readCSV(t, path)
 			if strings.Join(recs[0], ",") != ResultsHeader || len(recs) != 501 {
@@ -82,9 +88,16 @@ func readCSV(t *testing.T, path string) [][]string {
 // leading quote, in the results file and in the rejects file, whether it
 // comes from the input or from the API.
 func TestFormulaGuard(t *testing.T) {
-	for _, in := range []string{"=1+1", "+1 555", "-2", "@SUM(A1)", "\tx", "\rx"} {
+	for _, in := range []string{"=1+1", "+1 555", "-2", "@SUM(A1)", "\tx"} {
 		if got := cell(in); got != "'"+in {
 			t.Errorf("cell(%q) = %q", in, got)
+		}
+	}
+	// Control characters (a terminal's escape sequences, a lone CR) are
+	// shown, not passed on: a results file is printed as often as opened.
+	for in, want := range map[string]string{"\rx": `\x0Dx`, "a\x1b[31mred": `a\x1B[31mred`, "bell\a": `bell\x07`, "two\nlines": "two\nlines"} {
+		if got := cell(in); got != want {
+			t.Errorf("cell(%q) = %q, want %q", in, got, want)
 		}
 	}
 	for _, in := range []string{"", "a=b", "ann@example.com", "'already", "1-2"} {
@@ -119,7 +132,10 @@ func TestFormulaGuard(t *testing.T) {
 // rows with this run's _error columns only, not a second set.
 func TestRejectsOfARejectsFile(t *testing.T) {
 	dir := t.TempDir()
-	w := NewRejects(filepath.Join(dir, "x.csv"), []string{"email", "name", "_error_line", "_error_status", "_error_message"}, ',')
+	w, err := OpenRejects(filepath.Join(dir, "x.csv"), []string{"email", "name", "_error_line", "_error_status", "_error_message"}, ',')
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := w.Write(importer.Result{Line: 2, Status: importer.StatusInvalid, Message: "still wrong", Fields: []string{"bad", "Ann", "4", "invalid", "old"}}); err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bufio"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -15,11 +16,15 @@ import (
 type Output struct {
 	Flag string // the flag that names it, for messages: "--results"
 	Path string
-	// Ours reports whether the file's first line is one this tool writes.
-	// nil: any existing file is refused.
-	Ours func(firstLine string) bool
+	// Ours reports whether the file at path is one this tool writes (it
+	// looks at the start of it). nil: any existing file is refused.
+	Ours func(path string) bool
 	// MayCreateDir: the folder is created when missing (the ledger's).
 	MayCreateDir bool
+	// Reserved paths are written by another output (the ledger's -wal,
+	// -shm and .lock files): no output may be one of them, and nothing
+	// else is checked.
+	Reserved bool
 }
 
 // UsageError is a problem with the command line or the files it names:
@@ -32,14 +37,11 @@ func (e *UsageError) Unwrap() error { return e.Err }
 func usage(format string, a ...any) error { return &UsageError{Err: fmt.Errorf(format, a...)} }
 
 // CheckOutputs refuses, before anything is written, outputs that would
-// destroy something: an output that is the input or another output (hard
-// links and symbolic links included), a symbolic link, something other than
-// a regular file, or a file this tool did not write.
-func CheckOutputs(input string, outs []Output) error {
-	var inStat fs.FileInfo
-	if input != "" && input != "-" {
-		inStat, _ = os.Stat(input)
-	}
+// destroy something: an output that is the input (in, nil when it cannot
+// be told) or another output, hard links and symbolic links included, a
+// symbolic link, something other than a regular file, or a file this tool
+// did not write.
+func CheckOutputs(in fs.FileInfo, outs []Output) error {
 	seen := map[string]string{} // cleaned absolute path → flag
 	found := map[string]fs.FileInfo{}
 	for _, o := range outs {
@@ -54,6 +56,9 @@ func CheckOutputs(input string, outs []Output) error {
 			return usage("%s and %s name the same file %s: give each output its own path", prev, o.Flag, o.Path)
 		}
 		seen[abs] = o.Flag
+		if o.Reserved {
+			continue
+		}
 		fi, err := statOutput(o)
 		if err != nil {
 			return err
@@ -61,7 +66,7 @@ func CheckOutputs(input string, outs []Output) error {
 		if fi == nil {
 			continue
 		}
-		if inStat != nil && os.SameFile(fi, inStat) {
+		if in != nil && os.SameFile(fi, in) {
 			return usage("%s %s is the input file: writing it would destroy the input", o.Flag, o.Path)
 		}
 		for flag, other := range found {
@@ -97,17 +102,12 @@ func statOutput(o Output) (fs.FileInfo, error) {
 	return fi, nil
 }
 
-// checkOurs refuses an existing, non-empty file whose first line is not one
-// this tool writes.
+// checkOurs refuses an existing, non-empty file this tool did not write.
 func checkOurs(o Output, fi fs.FileInfo) error {
 	if fi.Size() == 0 {
 		return nil
 	}
-	first, err := firstLine(o.Path)
-	if err != nil {
-		return usage("%s %s: %v", o.Flag, o.Path, err)
-	}
-	if o.Ours == nil || !o.Ours(first) {
+	if o.Ours == nil || !o.Ours(o.Path) {
 		return usage("%s %s exists and was not written by prolifi-import: it is left alone; choose another path or move it away", o.Flag, o.Path)
 	}
 	return nil
@@ -118,22 +118,26 @@ func isDir(p string) bool {
 	return err == nil && fi.IsDir()
 }
 
-// firstLine reads the first line of a file (at most 64 KiB of it).
-func firstLine(path string) (string, error) {
+// firstLine reads the first line of a file (at most 64 KiB of it); "" when
+// it cannot be read.
+func firstLine(path string) string {
 	f, err := os.Open(path)
 	if err != nil {
-		return "", err
+		return ""
 	}
 	defer f.Close()
-	line, err := bufio.NewReaderSize(f, 64<<10).ReadSlice('\n')
-	if err != nil && len(line) == 0 {
-		return "", nil
-	}
-	return strings.TrimRight(string(line), "\r\n"), nil
+	line, _ := bufio.NewReaderSize(f, 64<<10).ReadSlice('\n')
+	return strings.TrimRight(string(line), "\r\n")
 }
 
 // IsResultsHeader reports whether line is the first line of a results file.
 func IsResultsHeader(line string) bool { return line == ResultsHeader }
+
+// IsResultsFile reports whether the file at path is a results file.
+func IsResultsFile(path string) bool { return IsResultsHeader(firstLine(path)) }
+
+// IsRejectsFile reports whether the file at path is a rejects file.
+func IsRejectsFile(path string) bool { return IsRejectsHeader(firstLine(path)) }
 
 // IsRejectsHeader reports whether line is the first line of a rejects file:
 // the input's header followed by the three _error_ columns.
@@ -147,12 +151,28 @@ func IsRejectsHeader(line string) bool {
 	return false
 }
 
-// IsSummaryJSON reports whether line starts a summary JSON file.
-func IsSummaryJSON(line string) bool { return line == "{" }
+// IsSummaryFile reports whether the file at path is a summary this tool
+// wrote: a JSON object with its run_id, outcome and exit_code.
+func IsSummaryFile(path string) bool {
+	b, err := os.ReadFile(path)
+	if err != nil || len(b) > 1<<20 {
+		return false
+	}
+	var s struct {
+		RunID    *string `json:"run_id"`
+		Outcome  *string `json:"outcome"`
+		ExitCode *int    `json:"exit_code"`
+	}
+	return json.Unmarshal(b, &s) == nil && s.RunID != nil && s.Outcome != nil && s.ExitCode != nil
+}
 
-// IsLedgerFile reports whether line starts an SQLite database; the ledger
-// itself then checks that the database is a ledger.
-func IsLedgerFile(line string) bool { return strings.HasPrefix(line, "SQLite format 3\x00") }
+// IsLedgerFile reports whether the file at path is an SQLite database; the
+// ledger itself then checks that the database is a ledger.
+func IsLedgerFile(path string) bool { return strings.HasPrefix(firstLine(path), "SQLite format 3\x00") }
+
+// IsProfile reports whether the file at path is a gzip file, as a CPU
+// profile of --cpuprofile is.
+func IsProfile(path string) bool { return strings.HasPrefix(firstLine(path), "\x1f\x8b") }
 
 // openPrivate opens path for writing from its start, readable by its owner
 // only, without following a symbolic link put there since CheckOutputs
@@ -170,10 +190,29 @@ func openPrivate(path string) (*os.File, error) {
 	return f, nil
 }
 
+// CreatePrivate creates (or empties) a file for writing, readable by its
+// owner only, without following a symbolic link. The path must have passed
+// CheckOutputs.
+func CreatePrivate(path string) (*os.File, error) {
+	f, err := openPrivate(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := f.Truncate(0); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+// tempSuffix names the files written beside an output before they are
+// renamed into place or removed: PATH.tmp-RANDOM.
+const tempSuffix = ".tmp-"
+
 // replaceFile writes path as a whole, atomically: write fills a new private
 // file in the same folder, which is synced and renamed over path.
 func replaceFile(path string, write func(*os.File) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+tempSuffix+"*")
 	if err != nil {
 		return err
 	}

@@ -234,7 +234,7 @@ func (c *config) check(fs *pflag.FlagSet) error {
 		when bool
 		msg  string
 	}{
-		{math.IsNaN(p.rate) || math.IsInf(p.rate, 0) || p.rate <= 0, "--rate must be a number of requests per second above 0"},
+		{math.IsNaN(p.rate) || math.IsInf(p.rate, 0) || p.rate < 0.01, "--rate must be a number of requests per second, at least 0.01"},
 		{p.burst < 1, "--burst must be at least 1"},
 		{p.workers < 0 || p.workers > 4096, "--workers must be from 0 (automatic) to 4096"},
 		{p.maxRetries < 0, "--max-retries must not be negative (0: no retries)"},
@@ -243,7 +243,7 @@ func (c *config) check(fs *pflag.FlagSet) error {
 		{c.target.timeout <= 0, "--timeout must be a duration above 0, such as 30s"},
 		{c.logging.interval <= 0, "--progress-interval must be a duration above 0, such as 10s"},
 		{c.limit < 0, "--limit must not be negative (0: every record)"},
-		{c.reader.maxRecord < 1, "--max-record-bytes must be at least 1"},
+		{c.reader.maxRecord < 1 || c.reader.maxRecord > 1<<30, "--max-record-bytes must be from 1 to 1073741824 (1 GiB)"},
 	} {
 		if bad.when {
 			return usageErr("%s", bad.msg)

@@ -69,6 +69,9 @@ func TestOutputsThatWouldDestroy(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "victim.txt"), []byte("precious\n"), 0o600)
 	foreign := filepath.Join(dir, "notes.csv")
 	os.WriteFile(foreign, []byte("my,own,notes\n"), 0o600)
+	pkg := filepath.Join(dir, "package.json")
+	os.WriteFile(pkg, []byte("{\n  \"name\": \"my-app\"\n}\n"), 0o600)
+	led := filepath.Join(dir, "l.db")
 	r := filepath.Join(dir, "r.csv")
 	tests := []struct {
 		name string
@@ -85,6 +88,10 @@ func TestOutputsThatWouldDestroy(t *testing.T) {
 		{"a device", []string{"--rejects", "/dev/full"}, "not a regular file"},
 		{"a foreign file", []string{"--results", foreign}, "was not written by prolifi-import"},
 		{"a foreign rejects file", []string{"--rejects", foreign}, "was not written by prolifi-import"},
+		{"a JSON file that is not a summary", []string{"--summary-json", pkg}, "was not written by prolifi-import"},
+		{"a profile over the input", []string{"--cpuprofile", in}, "is the input file"},
+		{"results on the ledger's log", []string{"--ledger", led, "--results", led + "-wal"}, "name the same file"},
+		{"rejects on the ledger's lock", []string{"--ledger", led, "--rejects", led + ".lock"}, "name the same file"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -97,13 +104,27 @@ func TestOutputsThatWouldDestroy(t *testing.T) {
 	if n := emu.n.Load(); n != 0 {
 		t.Errorf("%d requests sent", n)
 	}
-	for path, want := range map[string]string{in: goodCSV, filepath.Join(dir, "victim.txt"): "precious\n", foreign: "my,own,notes\n"} {
+	for path, want := range map[string]string{in: goodCSV, filepath.Join(dir, "victim.txt"): "precious\n", foreign: "my,own,notes\n",
+		pkg: "{\n  \"name\": \"my-app\"\n}\n"} {
 		if b, _ := os.ReadFile(path); string(b) != want {
 			t.Errorf("%s changed: %q", path, b)
 		}
 	}
 	if _, err := os.Stat("/dev/full"); err != nil {
 		t.Errorf("/dev/full: %v", err)
+	}
+	// Standard input redirected from a file: no output may be that file.
+	f, err := os.Open(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	o := runWithStdin(t, keyEnv(t), f, "--base-url", base, "--rejects", in, "-")
+	if o.code != exitUsage || !strings.Contains(o.stderr, "is the input file") {
+		t.Errorf("stdin from the rejects path: exit %d\n%s", o.code, o.stderr)
+	}
+	if b, _ := os.ReadFile(in); string(b) != goodCSV {
+		t.Errorf("the input changed: %q", b)
 	}
 }
 

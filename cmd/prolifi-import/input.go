@@ -19,8 +19,9 @@ import (
 // as it streams, so that progress and the fingerprint need no second pass
 // and no seekable file.
 type input struct {
-	name  string   // as given: a path, or "-"
-	file  *os.File // nil for standard input
+	name  string      // as given: a path, or "-"
+	file  *os.File    // nil for standard input
+	info  fs.FileInfo // what the input is on disk, for CheckOutputs; nil when unknown
 	r     io.Reader
 	read  atomic.Int64 // bytes read so far
 	size  int64        // bytes in all; 0 when unknown
@@ -34,6 +35,11 @@ func openInput(name string, stdin io.Reader) (*input, error) {
 	in := &input{name: name, hash: sha256.New()}
 	if name == "-" {
 		in.r = stdin
+		if f, ok := stdin.(*os.File); ok {
+			// Standard input may be a file redirected in: no output may be
+			// that file either.
+			in.info, _ = f.Stat()
+		}
 		return in, nil
 	}
 	f, err := os.Open(name)
@@ -48,7 +54,7 @@ func openInput(name string, stdin io.Reader) (*input, error) {
 		f.Close()
 		return nil, usageErr("input %s is not a file", name)
 	}
-	in.file, in.r = f, f
+	in.file, in.r, in.info = f, f, st
 	if st.Mode().IsRegular() {
 		in.size = st.Size()
 		if in.lines, err = countLines(f); err != nil {

@@ -36,6 +36,9 @@ func runLedger(ctx context.Context, args []string, getenv func(string) string, s
 	if err := flags.Parse(args); err != nil {
 		return usageErr("ledger: %s", suggest(err, flags))
 	}
+	if *runs < 1 {
+		return usageErr("ledger: --runs must be at least 1")
+	}
 	if *help {
 		fmt.Fprint(stdout, ledgerUsage+flags.FlagUsages())
 		return nil

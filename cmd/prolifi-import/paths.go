@@ -37,7 +37,11 @@ func (c *config) paths(in *input, getenv func(string) string) (paths, error) {
 			return p, usageErr("no place for the ledger: pass --ledger PATH, or set PROLIFI_LEDGER, XDG_STATE_HOME or HOME")
 		}
 	}
-	if err := report.CheckOutputs(c.input, p.outputs()); err != nil {
+	outs := p.outputs()
+	if c.profile != "" {
+		outs = append(outs, report.Output{Flag: "--cpuprofile", Path: c.profile, Ours: report.IsProfile})
+	}
+	if err := report.CheckOutputs(in.info, outs); err != nil {
 		return p, usageErr("%v", err)
 	}
 	return p, nil
@@ -60,10 +64,19 @@ func defaultLedger(getenv func(string) string) string {
 // outputs lists the outputs for CheckOutputs, each with what makes an
 // existing file at its path one of ours.
 func (p paths) outputs() []report.Output {
-	return []report.Output{
-		{Flag: "--results", Path: p.results, Ours: report.IsResultsHeader},
-		{Flag: "--rejects", Path: p.rejects, Ours: report.IsRejectsHeader},
-		{Flag: "--summary-json", Path: p.summary, Ours: report.IsSummaryJSON},
+	outs := []report.Output{
+		{Flag: "--results", Path: p.results, Ours: report.IsResultsFile},
+		{Flag: "--rejects", Path: p.rejects, Ours: report.IsRejectsFile},
+		{Flag: "--summary-json", Path: p.summary, Ours: report.IsSummaryFile},
 		{Flag: "--ledger", Path: p.ledger, Ours: report.IsLedgerFile, MayCreateDir: true},
 	}
+	for _, side := range []struct{ of, flag, suffix string }{
+		{p.ledger, "--ledger", "-wal"}, {p.ledger, "--ledger", "-shm"}, {p.ledger, "--ledger", ".lock"},
+		{p.results, "--results", report.PartialSuffix}, {p.rejects, "--rejects", report.PartialSuffix},
+	} {
+		if side.of != "" {
+			outs = append(outs, report.Output{Flag: side.flag + "'s " + side.suffix + " file", Path: side.of + side.suffix, Reserved: true})
+		}
+	}
+	return outs
 }

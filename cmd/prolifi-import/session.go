@@ -163,7 +163,7 @@ func workersText(n int) string {
 
 // startCPUProfile profiles the process until the returned func is called.
 func startCPUProfile(path string) (func(), error) {
-	f, err := os.Create(path)
+	f, err := report.CreatePrivate(path)
 	if err != nil {
 		return nil, err
 	}
@@ -205,8 +205,10 @@ func (s *session) finish(stats importer.Stats, runErr error, stderr io.Writer) e
 		s.log.Info("summary", zap.Any("summary", sum))
 	}
 	if s.paths.summary != "" {
-		if err := sum.WriteJSON(s.paths.summary); err != nil {
-			s.log.Error("summary json not written", zap.Error(err))
+		if err := sum.WriteJSON(s.paths.summary); err != nil && closeErr == nil {
+			// A monitor would read the last run's summary as this one's.
+			closeErr = fmt.Errorf("write --summary-json: %w", err)
+			sum.ExitCode = exitInternal
 		}
 	}
 	switch {

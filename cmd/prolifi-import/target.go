@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"strings"
@@ -117,7 +118,14 @@ func readKey(c *config, getenv func(string) string, log *zap.Logger) (string, er
 		if st.Mode().Perm()&0o004 != 0 {
 			log.Warn("the API key file can be read by other users: chmod 600 it", zap.String("file", c.target.keyFile))
 		}
-		b, err := os.ReadFile(c.target.keyFile)
+		f, err := os.Open(c.target.keyFile)
+		if err != nil {
+			return "", usageErr("read --api-key-file: %v", err)
+		}
+		defer f.Close()
+		// A key is a few dozen bytes: read no more than a few KiB of
+		// whatever the path names (/dev/zero would never end).
+		b, err := io.ReadAll(io.LimitReader(f, 4<<10))
 		if err != nil {
 			return "", usageErr("read --api-key-file: %v", err)
 		}
