@@ -74,12 +74,33 @@ func New(baseURL, key string, opts ...Option) (*Client, error) {
 	return c, nil
 }
 
-// CheckBaseURL validates a base URL and returns it without a trailing slash.
+// CheckBaseURL validates a base URL and returns it in one spelling: scheme
+// and host in lower case, no default port, no trailing dot on the host, no
+// empty path segments, no trailing slash. One API then has one base URL,
+// whatever way it was typed (the ledger keeps its entries per base URL).
 func CheckBaseURL(raw string) (string, error) {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil {
 		return "", fmt.Errorf("parse base url: %w", err)
 	}
+	u.Scheme = strings.ToLower(u.Scheme)
+	host, port := strings.TrimSuffix(strings.ToLower(u.Hostname()), "."), u.Port()
+	if u.Scheme == "https" && port == "443" || u.Scheme == "http" && port == "80" {
+		port = ""
+	}
+	if u.Host != "" {
+		u.Host = host
+		if strings.Contains(host, ":") {
+			u.Host = "[" + host + "]" // an IPv6 address
+		}
+		if port != "" {
+			u.Host += ":" + port
+		}
+	}
+	for strings.Contains(u.Path, "//") {
+		u.Path = strings.ReplaceAll(u.Path, "//", "/")
+	}
+	u.RawPath = ""
 	if u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
 		return "", fmt.Errorf("base url %q: want scheme://host/path with no credentials, query or fragment", u.Redacted())
 	}

@@ -20,6 +20,20 @@ import (
 
 const testKey = "sk_test_51SecretValue"
 
+// TestBaseURLOneSpelling: one API, one base URL, however it is typed.
+func TestBaseURLOneSpelling(t *testing.T) {
+	for _, raw := range []string{"https://api.prolifi.co/api/v1/public", "HTTPS://API.Prolifi.co/api/v1/public/", "https://api.prolifi.co:443/api/v1/public",
+		"https://api.prolifi.co./api/v1/public", "https://api.prolifi.co//api//v1/public//"} {
+		got, err := client.CheckBaseURL(raw)
+		if err != nil || got != "https://api.prolifi.co/api/v1/public" {
+			t.Errorf("%s: %q, %v", raw, got, err)
+		}
+	}
+	if got, _ := client.CheckBaseURL("http://[::1]:8080/api"); got != "http://[::1]:8080/api" {
+		t.Errorf("ipv6: %q", got)
+	}
+}
+
 func TestNew(t *testing.T) {
 	tests := []struct {
 		base, key string

@@ -53,8 +53,14 @@ func (r *run) fill(batch []Row) []Row {
 func (r *run) route(batch []Row) error {
 	ids := make([]string, 0, len(batch))
 	for _, row := range batch {
-		if row.Problem == nil {
-			ids = append(ids, Identity(row.Request))
+		if row.Problem != nil {
+			continue
+		}
+		ids = append(ids, Identity(row.Request))
+		if row.Request.ExternalID != "" {
+			// An export that gained an external_id since an earlier run:
+			// what that run did is under the row's email.
+			ids = append(ids, emailIdentity(row))
 		}
 	}
 	prior, err := r.ledger.Recall(r.ledgerCtx, ids)
@@ -102,6 +108,10 @@ func (r *run) plan(batch []Row, prior map[string]Prior) routing {
 		}
 		id := Identity(row.Request)
 		pr := prior[id]
+		adopt := adoptable(row, pr, prior)
+		if adopt != nil {
+			pr.State, pr.CustomerID, pr.Input, pr.Line, pr.At = adopt.State, adopt.CustomerID, adopt.Input, adopt.Line, adopt.At
+		}
 		if line := r.seenBefore(first[id], pr, row.Line); line != 0 {
 			res.Status, res.ErrorType = StatusDuplicate, ErrorTypeDuplicate
 			res.Message = "same " + identityText(row) + " as line " + strconv.Itoa(line)
@@ -109,7 +119,7 @@ func (r *run) plan(batch []Row, prior map[string]Prior) routing {
 			continue
 		}
 		first[id] = row.Line
-		if r.planRow(&p, row, id, pr, res) && r.spendLimit() {
+		if r.planRow(&p, row, id, pr, res, adopt) && r.spendLimit() {
 			r.counters.skipped.Add(int64(len(batch) - i - 1)) // read, but after the limit
 			return p
 		}
@@ -142,16 +152,33 @@ func (r *run) seenBefore(inBatch int, pr Prior, line int) int {
 	return 0
 }
 
+// adoptable is what the ledger knew of a row under its email when it knows
+// nothing under its external_id, and the email's entry says the customer
+// was (or may have been) created: that customer has no external_id, and
+// creating the row with one would make a twin.
+func adoptable(row Row, pr Prior, prior map[string]Prior) *Prior {
+	if row.Request.ExternalID == "" || pr.State != "" {
+		return nil
+	}
+	if byEmail, ok := prior[emailIdentity(row)]; ok && (byEmail.known() || byEmail.maybeSent()) {
+		return &byEmail
+	}
+	return nil
+}
+
 // planRow routes one row that is not a duplicate. It reports whether the
 // row counts against Config.Limit: it is to be sent (in a dry run: would
 // be).
-func (r *run) planRow(p *routing, row Row, id string, pr Prior, res Result) bool {
-	hasExt := row.Request.ExternalID != ""
-	mark := Mark{Identity: id, Line: row.Line, ExternalID: row.Request.ExternalID, Email: row.Request.Email}
+func (r *run) planRow(p *routing, row Row, id string, pr Prior, res Result, adopt *Prior) bool {
+	hasExt := row.Request.ExternalID != "" && adopt == nil
+	mark := Mark{Identity: id, Line: row.Line, ExternalID: row.Request.ExternalID, Email: row.Request.Email, Adopt: adopt}
 	switch {
 	case pr.known() && (!r.cfg.Recheck || !hasExt || r.cfg.DryRun):
 		res.Status, res.CustomerID, res.Message = StatusExists, pr.CustomerID, importedMessage(pr)
-		if r.cfg.Recheck && !hasExt {
+		switch {
+		case adopt != nil:
+			res.Message += " by its email, before the export gave it an external_id; that customer has no external_id in Prolifi"
+		case r.cfg.Recheck && !hasExt:
 			res.Message += "; not rechecked: without an external_id the API cannot look it up"
 		}
 	case pr.maybeSent() && !hasExt && !r.cfg.RetryUnknown:

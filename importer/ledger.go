@@ -3,6 +3,8 @@ package importer
 import (
 	"context"
 	"time"
+
+	"github.com/prolifi/prolifi-import/client"
 )
 
 // Ledger is the memory of earlier runs that the importer consults before it
@@ -62,6 +64,14 @@ type Mark struct {
 	Pending    bool // a create (or recheck) is about to be sent; else only seen
 	ExternalID string
 	Email      string
+	// Adopt is what the ledger knew of the row under its email, before the
+	// export gave it an external_id: the identity takes it over.
+	Adopt *Prior
+}
+
+// emailIdentity is the identity a row had before it had an external_id.
+func emailIdentity(r Row) string {
+	return Identity(client.CreateCustomerRequest{Email: r.Request.Email})
 }
 
 // localLedger stands in where nothing may be written: a dry run, or a run

@@ -70,12 +70,18 @@ func (l *Ledger) Recall(ctx context.Context, ids []string) (map[string]importer.
 func (l *Ledger) Begin(ctx context.Context, marks []importer.Mark) error {
 	changes := make([]ledger.Change, len(marks))
 	for i, m := range marks {
-		op := ledger.OpSeen
-		if m.Pending {
-			op = ledger.OpPending
-		}
-		changes[i] = ledger.Change{Op: op, Identity: m.Identity, Run: l.run.ID, Line: m.Line,
+		c := ledger.Change{Op: ledger.OpSeen, Identity: m.Identity, Run: l.run.ID, Line: m.Line,
 			ExternalID: m.ExternalID, Email: m.Email, Input: l.run.Input}
+		switch {
+		case m.Pending:
+			c.Op = ledger.OpPending
+		case m.Adopt != nil:
+			// The row's external_id takes over what its email had, so that
+			// later runs find it under either.
+			c.Op, c.State, c.CustomerID = ledger.OpOutcome, ledger.State(m.Adopt.State), m.Adopt.CustomerID
+			c.Message = "carried over from its email: imported before the export gave it an external_id"
+		}
+		changes[i] = c
 	}
 	return l.l.Apply(ctx, changes)
 }

@@ -201,3 +201,27 @@ func TestErrorBudgetEveryNight(t *testing.T) {
 		t.Errorf("%d customers created, want the 20 good rows\n%s", st.Created, o.stderr)
 	}
 }
+
+// TestExternalIDAddedLater: an export imported by email, then given an
+// external_id column, is not created again: the rows are found under their
+// emails, and later runs find them under their ids.
+func TestExternalIDAddedLater(t *testing.T) {
+	emu, base := emulator(t, sandbox.New(sandbox.Config{}))
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.csv")
+	os.WriteFile(in, []byte("email,first_name\na@example.com,A\nb@example.com,B\n"), 0o600)
+	k := keyEnv(t)
+	if o := runCmd(t, k, "--base-url", base, in); o.code != exitOK || emu.n.Load() != 2 {
+		t.Fatalf("by email: exit %d, %d requests\n%s", o.code, emu.n.Load(), o.stderr)
+	}
+	os.WriteFile(in, []byte("customer_id,email,first_name\nc-1,a@example.com,A\nc-2,b@example.com,B\nc-3,c@example.com,C\n"), 0o600)
+	for run, want := range []string{"created 1 · exists 2", "created 0 · exists 3"} {
+		o := runCmd(t, k, "--base-url", base, in)
+		if o.code != exitOK || emu.n.Load() != 3 || !strings.Contains(o.stderr, want) {
+			t.Fatalf("run %d with ids: exit %d, %d requests in all (want only c-3 sent), want %q\n%s", run+1, o.code, emu.n.Load(), want, o.stderr)
+		}
+	}
+	if twins := emu.h.(*sandbox.Server).CreatedWithEmail("a@example.com"); twins != 1 {
+		t.Errorf("a@example.com created %d times", twins)
+	}
+}

@@ -83,6 +83,7 @@ func TestKeyEnvironmentChecks(t *testing.T) {
 		wantErr   string
 	}{
 		{"test key on live", "sk_test_abc", nil, "cannot write to the live API"},
+		{"test key on live, spelled otherwise", "sk_test_abc", []string{"--base-url", "https://API.Prolifi.co:443/api/v1/public/"}, "cannot write to the live API"},
 		{"live key on sandbox", "sk_live_abc", []string{"--sandbox"}, "must not be used with --sandbox"},
 		{"public live key", "pk_live_abc", nil, "read-only"},
 		{"http to a remote host", "sk_test_abc", []string{"--base-url", "http://example.com/api"}, "loopback"},
