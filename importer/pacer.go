@@ -42,9 +42,15 @@ func (p *Pacer) Wait(ctx context.Context) error {
 			return err
 		}
 		// A 429 may have closed the gate while this worker waited for its
-		// token: honour it rather than send into it.
+		// token or its slot: honour it rather than send into it.
+		if p.gate() > 0 {
+			continue
+		}
+		if err := p.space(ctx); err != nil {
+			return err
+		}
 		if p.gate() <= 0 {
-			return p.space(ctx)
+			return nil
 		}
 	}
 }

@@ -44,3 +44,26 @@ func TestPacerSetRate(t *testing.T) {
 		t.Errorf("rate %v, limiter %v, want 25", p.Rate(), p.lim.Limit())
 	}
 }
+
+// TestPacerGateAfterSlot: a worker that got its slot in the spacing schedule
+// looks at the gate again before it sends, since a 429 may have closed it
+// while the worker waited for the slot. The clock reads the gate open up to
+// the slot, then closed (as a 429 in between would leave it).
+func TestPacerGateAfterSlot(t *testing.T) {
+	base := time.Unix(1_800_000_000, 0)
+	calls := 0
+	clock := func() time.Time {
+		calls++
+		if calls <= 3 { // the gate before the token and the slot, and the slot itself
+			return base.Add(2 * time.Hour)
+		}
+		return base
+	}
+	p := NewPacer(1000, 1, clock)
+	p.pauseUntil = base.Add(time.Hour)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if err := p.Wait(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Wait returned %v with the gate closed after the slot, want the context's end", err)
+	}
+}
