@@ -198,10 +198,38 @@ func (s *rateSearch) measure() (float64, limiterKind) {
 	}
 	if s.burst >= 0 {
 		if l, ok := s.last.limitGiven(s.burst); ok {
+			s.refineBurst(l)
 			return l, kindBucket
 		}
 	}
 	return 0, s.kind
+}
+
+// preciseFor is how long a stretch must last for the rate it measures to
+// hardly depend on the burst: one token more or less moves it by 1/τ.
+const preciseFor = time.Second
+
+// refineWithin bounds the time from a probe to the end of the long
+// stretch after it for refineBurst: a limit that fell within the stretch
+// would look the same, and is less likely the sooner it ended.
+const refineWithin = 5 * time.Second
+
+// refineBurst re-derives the burst from the short probe before a long
+// stretch that measured the rate l closely. The first fit leans on a
+// stretch sent far above the limit, whose count is the least sure: the
+// token that decides its last send is often a fraction. Only a result
+// close to whole tokens is taken.
+func (s *rateSearch) refineBurst(l float64) {
+	p := s.prev
+	if s.last.refused.Sub(s.last.first) < preciseFor || !p.probe || p.refused.Sub(p.first) >= preciseFor ||
+		s.last.refused.Sub(p.refused) > refineWithin {
+		return
+	}
+	if n, tau, ok := p.point(); ok {
+		if c := n - l*tau; c > -0.2 && math.Abs(c-math.Round(c)) <= 0.2 {
+			s.burst = math.Round(max(c, 0))
+		}
+	}
 }
 
 // after returns the rate after a 429, and whether it is a guess (a probe).
@@ -210,11 +238,11 @@ func (s *rateSearch) after() (float64, bool) {
 	floor := l.cycleRate() * estimateShare
 	switch {
 	case s.est > 0:
-		return s.est * estimateShare, false
+		return under(s.est, estimateShare), false
 	case s.prev.refused.IsZero() && s.burst < 0:
 		// The first 429: a stretch that lasted a while was sent near the
 		// limit, one over at once far above it (or into a small burst).
-		f := min(max(l.refused.Sub(l.first).Seconds()/0.25, 0.25), 0.8)
+		f := min(max(l.refused.Sub(l.first).Seconds()/0.25, 0.25), 0.6)
 		return max(l.rate*f, floor), true
 	case s.lo > 0:
 		return max((s.lo+s.hi)/2, floor), true
@@ -252,7 +280,7 @@ func (s *rateSearch) higher(now time.Time) float64 {
 	case s.hi > 0 && s.burst >= 0:
 		// The rate that drew the last 429 had held before it: try it again;
 		// if it fails now, that stretch measures the limit.
-		return s.hi * estimateShare
+		return under(s.hi, estimateShare)
 	case s.hi > 0:
 		return (s.lo + s.hi) / 2
 	}
@@ -264,7 +292,7 @@ func (s *rateSearch) higher(now time.Time) float64 {
 func (s *rateSearch) heed(rl client.RateLimit, now time.Time) time.Time {
 	if r := s.reader.rate(rl, now); r > 0 && math.Abs(r-s.stated) > 0.01*r {
 		// A new statement: what was found without it no longer applies.
-		s.stated, s.cap = r, min(s.target, r*statedShare)
+		s.stated, s.cap = r, min(s.target, under(r, statedShare))
 		s.lo, s.hi, s.est = 0, 0, 0
 		s.set(s.cap, maxTime(now, s.gate), false)
 	}
@@ -300,6 +328,11 @@ func (s *rateSearch) set(r float64, at time.Time, probe bool) {
 	s.since = at
 	s.run = stretch{rate: s.cur, start: at, probe: probe}
 }
+
+// under is the rate to hand the pacer for sends at share of limit l: the
+// pacer spaces sends a little under the rate it is given, and the share
+// already leaves the margin a limit needs.
+func under(l, share float64) float64 { return l * share / spacingShare }
 
 func maxTime(a, b time.Time) time.Time {
 	if a.After(b) {

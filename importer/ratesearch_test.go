@@ -94,21 +94,21 @@ func TestRateSearchStatedLimit(t *testing.T) {
 	stated := func(limit, remaining int) client.RateLimit {
 		return client.RateLimit{Limit: limit, Window: time.Second, Remaining: remaining, Reset: c.now().Add(time.Second)}
 	}
-	if rate, hold := s.observe(observation{sent: c.now(), at: c.now(), limit: stated(200, 9)}); rate != 200*statedShare || !hold.IsZero() {
-		t.Errorf("after a 2xx stating 200/s: rate %v, hold %v; want %v and none", rate, hold, 200*statedShare)
+	if rate, hold := s.observe(observation{sent: c.now(), at: c.now(), limit: stated(200, 9)}); rate != under(200, statedShare) || !hold.IsZero() {
+		t.Errorf("after a 2xx stating 200/s: rate %v, hold %v; want %v and none", rate, hold, under(200, statedShare))
 	}
 	c.add(10 * time.Millisecond)
 	if _, hold := s.observe(observation{sent: c.now(), at: c.now(), limit: stated(200, 0)}); !hold.Equal(c.now().Add(time.Second)) {
 		t.Errorf("none left: hold %v, want the reset %v", hold, c.now().Add(time.Second))
 	}
 	c.add(2 * time.Second)
-	if rate, _ := s.observe(observation{sent: c.now(), at: c.now(), limit: stated(100, 50)}); rate != 100*statedShare {
-		t.Errorf("after the limit fell to 100/s: rate %v, want %v", rate, 100*statedShare)
+	if rate, _ := s.observe(observation{sent: c.now(), at: c.now(), limit: stated(100, 50)}); rate != under(100, statedShare) {
+		t.Errorf("after the limit fell to 100/s: rate %v, want %v", rate, under(100, statedShare))
 	}
 	for range 100 { // holding for minutes does not probe above a stated limit
 		c.add(time.Second)
-		if rate, _ := s.observe(observation{sent: c.now(), at: c.now()}); rate != 100*statedShare {
-			t.Fatalf("rate %v after a quiet spell under a stated limit, want %v", rate, 100*statedShare)
+		if rate, _ := s.observe(observation{sent: c.now(), at: c.now()}); rate != under(100, statedShare) {
+			t.Fatalf("rate %v after a quiet spell under a stated limit, want %v", rate, under(100, statedShare))
 		}
 	}
 }
@@ -228,5 +228,28 @@ func TestExhausted(t *testing.T) {
 				t.Errorf("exhausted = %v, want %v", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestRateSearchRefinesBurst: the first fit leans on a stretch sent far
+// above the limit, whose count can be one short; a long stretch after it
+// measures the rate closely whatever the burst, and puts the burst right.
+func TestRateSearchRefinesBurst(t *testing.T) {
+	t0 := time.Unix(1_800_000_000, 0)
+	s := newRateSearch(1000, t0)
+	first := bucketStretch(10, 200, 1000, t0)
+	first.accepted-- // the token that decided its last send was a fraction short
+	probe := bucketStretch(10, 200, 250, first.refused.Add(time.Second))
+	s.prev, s.last = first, probe
+	high, _ := s.measure()
+	if s.burst != 8 || high < 203 {
+		t.Fatalf("first fit: burst %v, limit %.1f; the test needs it one token short and the limit high", s.burst, high)
+	}
+	long := bucketStretch(10, 200, under(high, estimateShare), probe.refused.Add(time.Second))
+	long.probe = false
+	s.prev, s.last = probe, long
+	got, _ := s.measure()
+	if s.burst != 9 || !within(got, 200, 0.01) {
+		t.Errorf("after a long stretch: burst %v, limit %.1f; want 9 and 200", s.burst, got)
 	}
 }

@@ -91,6 +91,8 @@ func fitBucket(a, b stretch) (c, l float64, ok bool) {
 	}
 	l = (nb - na) / (tb - ta)
 	c = na - l*ta
-	refill := l*a.pause.Seconds() + 1
+	// A tenth to spare: a bucket that the pause just refills (a burst of a
+	// second's tokens, a pause of a second) must fit.
+	refill := 1.1*l*a.pause.Seconds() + 1
 	return c, l, l > 0 && l < min(a.rate, b.rate) && c >= -0.5 && c+1 <= refill
 }
