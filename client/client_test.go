@@ -395,3 +395,54 @@ func TestRequestsMeetContract(t *testing.T) {
 		}
 	}
 }
+
+// TestRetryAfterExtremes: a wait too long for a time.Duration is Forever,
+// never a number that wrapped around to a short wait; garbage is no wait.
+func TestRetryAfterExtremes(t *testing.T) {
+	for _, tt := range []struct {
+		header string
+		want   time.Duration
+	}{
+		{"99999", 99999 * time.Second},
+		{"1e10", client.Forever},
+		{"9300000000", client.Forever},
+		{"inf", client.Forever},
+		{"Infinity", client.Forever},
+		{"0x1p40", 0},
+		{"-5", 0},
+		{"soon", 0},
+		{"NaN", 0},
+	} {
+		c := serve(t, answer{429, map[string]string{"Retry-After": tt.header}, `{"error":{"type":"rate_limit_error","message":"x"}}`})
+		_, resp, _ := c.CreateCustomer(context.Background(), client.CreateCustomerRequest{Email: "a@b.co"})
+		if resp.RetryAfter != tt.want {
+			t.Errorf("Retry-After %q: %v, want %v", tt.header, resp.RetryAfter, tt.want)
+		}
+	}
+}
+
+// TestKeyNeverComesBack: whatever field a server echoes the key in, it is
+// redacted before anything is kept, even where a body is cut short.
+func TestKeyNeverComesBack(t *testing.T) {
+	pad := strings.Repeat("x", 500)
+	for _, a := range []answer{
+		{422, nil, `{"error":{"type":"` + testKey + `","message":"m","errors":[{"field":"` + testKey + `","message":"` + testKey + `"}]}}`},
+		{400, nil, pad + testKey},
+		{307, map[string]string{"Location": "https://" + testKey + ".evil.example/x"}, ""},
+		{201, nil, `{"data":{"id":"` + testKey + `","email":"` + testKey + `@x.example","name":"` + testKey + `"}}`},
+	} {
+		c := serve(t, a)
+		cu, _, err := c.CreateCustomer(context.Background(), client.CreateCustomerRequest{Email: "a@b.co"})
+		seen := fmt.Sprintf("%v %+v", err, cu)
+		var ae *client.APIError
+		if errors.As(err, &ae) {
+			seen += fmt.Sprintf(" %+v", *ae)
+		}
+		if cu != nil {
+			seen += fmt.Sprintf(" %s %s %s", cu.ID, cu.Email, *cu.Name)
+		}
+		if strings.Contains(seen, testKey) || strings.Contains(seen, testKey[:12]) {
+			t.Errorf("%d: the key came back: %s", a.status, seen)
+		}
+	}
+}

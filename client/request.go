@@ -61,6 +61,7 @@ func (c *Client) do(ctx context.Context, method, rawURL string, body []byte) (*C
 		}
 		return nil, r, &DecodeError{Status: resp.StatusCode, Err: c.redactErr(err)}
 	}
+	c.redactCustomer(&env.Data)
 	return &env.Data, r, nil
 }
 
@@ -87,16 +88,34 @@ func (c *Client) newRequest(ctx context.Context, method, rawURL string, body []b
 // with the key redacted from anything the server echoed.
 func (c *Client) apiError(resp *http.Response, r *Response) *APIError {
 	// A body cut short still leaves the status: the answer stands on it.
+	// The key is taken out of the whole body before any of it is kept, so
+	// that no cut can leave part of it behind.
 	data, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-	ae := parseAPIError(r, data)
+	ae := parseAPIError(r, []byte(c.redact(string(data))))
 	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
-		ae.Location = locationHost(resp)
+		ae.Location = c.redact(locationHost(resp))
 	}
-	ae.Message, ae.Body = c.redact(ae.Message), c.redact(ae.Body)
+	ae.Type, ae.Message, ae.Body = c.redact(ae.Type), c.redact(ae.Message), c.redact(ae.Body)
 	for i := range ae.FieldErrors {
+		ae.FieldErrors[i].Field = c.redact(ae.FieldErrors[i].Field)
 		ae.FieldErrors[i].Message = c.redact(ae.FieldErrors[i].Message)
 	}
 	return ae
+}
+
+// redactCustomer takes the key out of every text of a customer the server
+// sent: a hostile or broken server may echo it anywhere.
+func (c *Client) redactCustomer(cu *Customer) {
+	cu.ID, cu.Email, cu.Type, cu.Status = c.redact(cu.ID), c.redact(cu.Email), c.redact(cu.Type), c.redact(cu.Status)
+	for _, p := range []**string{&cu.ExternalID, &cu.Name, &cu.FirstName, &cu.LastName, &cu.CompanyName, &cu.Phone, &cu.Country, &cu.CountryID} {
+		if *p != nil {
+			v := c.redact(**p)
+			*p = &v
+		}
+	}
+	if strings.Contains(string(cu.Metadata), c.key) {
+		cu.Metadata = nil
+	}
 }
 
 // locationHost is the host a redirect points to: only the host, since the

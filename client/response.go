@@ -1,6 +1,8 @@
 package client
 
 import (
+	"errors"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -42,8 +44,8 @@ func retryAfter(h http.Header, now time.Time) time.Duration {
 	if v == "" {
 		return 0
 	}
-	if s, err := strconv.ParseFloat(v, 64); err == nil && s >= 0 {
-		return time.Duration(s * float64(time.Second))
+	if d, ok := parseSeconds(v); ok {
+		return d
 	}
 	if t, err := http.ParseTime(v); err == nil {
 		return max(t.Sub(now), 0)
@@ -73,7 +75,7 @@ func parseRateLimit(h http.Header, now time.Time) RateLimit {
 		rl.Remaining = atoi(v)
 	}
 	if v := h.Get("RateLimit-Reset"); v != "" {
-		rl.Reset = now.Add(seconds(v))
+		rl.Reset = addClamped(now, seconds(v))
 	}
 	if v := h.Get("RateLimit-Policy"); v != "" {
 		p := structuredParams(v)
@@ -92,7 +94,7 @@ func parseRateLimit(h http.Header, now time.Time) RateLimit {
 			rl.Remaining = atoi(r)
 		}
 		if t, ok := p["t"]; ok {
-			rl.Reset = now.Add(seconds(t))
+			rl.Reset = addClamped(now, seconds(t))
 		}
 	}
 	return rl
@@ -120,22 +122,49 @@ func structuredParams(v string) map[string]string {
 // resetTime reads X-RateLimit-Reset: Unix seconds when it is that large,
 // else a delay in seconds.
 func resetTime(v string, now time.Time) time.Time {
-	s, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-	if err != nil || s < 0 {
+	d, ok := parseSeconds(v)
+	switch {
+	case !ok:
 		return time.Time{}
+	case d > 1e9*time.Second && d != Forever:
+		return time.Unix(0, 0).Add(d) // Unix seconds, not a delay
 	}
-	if s > 1e9 {
-		return time.Unix(0, int64(s*1e9))
+	return addClamped(now, d)
+}
+
+// addClamped is now + d, without wrapping around for a Forever d.
+func addClamped(now time.Time, d time.Duration) time.Time {
+	if t := now.Add(d); t.After(now) || d == 0 {
+		return t
 	}
-	return now.Add(time.Duration(s * float64(time.Second)))
+	return now.Add(Forever / 2)
 }
 
 func seconds(v string) time.Duration {
-	s, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-	if err != nil || s < 0 {
-		return 0
+	d, _ := parseSeconds(v)
+	return d
+}
+
+// Forever is the wait a server asks for when its number of seconds is too
+// large for a time.Duration (or infinite): longer than any run will wait.
+const Forever = time.Duration(1<<63 - 1)
+
+// parseSeconds reads a number of seconds, as a decimal (no hex, no "inf"
+// spelled as a word counts as garbage). A value too large for a Duration
+// is Forever rather than a wrapped-around number.
+func parseSeconds(v string) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" || strings.ContainsAny(v, "xXpP") {
+		return 0, false
 	}
-	return time.Duration(s * float64(time.Second))
+	s, err := strconv.ParseFloat(v, 64)
+	switch {
+	case err != nil && !errors.Is(err, strconv.ErrRange), s < 0, math.IsNaN(s):
+		return 0, false
+	case math.IsInf(s, 1) || s >= float64(Forever/time.Second):
+		return Forever, true
+	}
+	return time.Duration(s * float64(time.Second)), true
 }
 
 // atoi reads a count; -1 when it is not one, so that a garbled Remaining is

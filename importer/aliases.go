@@ -33,7 +33,8 @@ external_id (weak): id, record id, contact id
 phone: phone number, phonenumber, telephone, tel, mobile, mobile phone, cell, cell phone, phone 1, phone 1 - value,
 	telefon, telefonnummer, handy, mobiltelefon, portable, teléfono, móvil, celular, telefoon,
 	telefoonnummer, mobiel, telefone, telemóvel
-phone (weak): billing phone
+phone (weak): billing phone, business phone, primary phone, home phone, work phone, other phone,
+	mobile phone number, default address phone, phone 2 - value, company main telephone
 country_id: countryid
 `
 

@@ -17,6 +17,8 @@ type rowAttempt struct {
 	job        job
 	hasExt     bool
 	lookup     bool // the next call is a look-up by external_id
+	rechecked  bool // the recheck's look-up found nothing: the row is created now
+	created    bool // a create answered 2xx: whatever comes next, the customer exists
 	uncertain  bool // an earlier attempt may have created the customer
 	retries    int
 	maxRetries int
@@ -46,8 +48,10 @@ func newRowAttempt(j job, cfg Config) *rowAttempt {
 		backoff.WithRandomizationFactor(0.5),
 		backoff.WithMultiplier(2),
 	)
+	res := j.row.result()
+	res.failedBefore = j.failedBefore
 	return &rowAttempt{
-		res: j.row.result(), job: j, hasExt: j.row.Request.ExternalID != "",
+		res: res, job: j, hasExt: j.row.Request.ExternalID != "",
 		lookup: j.recheck, uncertain: j.maybeSent, maxRetries: cfg.MaxRetries, bo: bo,
 	}
 }
@@ -67,10 +71,17 @@ func (a *rowAttempt) next(o outcome, d decision) step {
 		return step{kind: stepDone}
 	case vLookup:
 		a.uncertain = a.uncertain || d.uncertain
+		a.created = a.created || !o.lookup && o.resp != nil && o.resp.Status < 300
 		a.lookup = true
 		return step{kind: stepAgain}
 	case vCreate:
-		a.lookup = false
+		if !a.job.recheck || a.rechecked {
+			// A 409 said the external_id is taken and the look-up cannot
+			// find it: creating again would go round for ever.
+			a.fail(o, decision{errorType: "inconsistent_answers", message: "the API answered 409 (the external_id exists) to the create but 404 to its look-up; nothing more was sent for this row"}, "")
+			return step{kind: stepDone}
+		}
+		a.rechecked, a.lookup = true, false
 		return step{kind: stepAgain}
 	case vRetry:
 		return a.retry(o, d)
@@ -123,10 +134,21 @@ func (a *rowAttempt) finish(o outcome, d decision) {
 	}
 }
 
-// fail records a final failure from the outcome that ended the row.
+// fail records a final failure from the outcome that ended the row, unless
+// a create already answered 2xx: then the customer exists, and only the
+// look-up of its id failed.
 func (a *rowAttempt) fail(o outcome, d decision, prefix string) {
+	if a.created {
+		a.res.Status, a.res.CustomerID, a.res.ErrorType = StatusCreated, "", ErrorTypeUnreadable
+		a.res.Message = "the API created the customer (its answer named no id) and the look-up of its id failed: find it in Prolifi by its external_id"
+		return
+	}
 	a.res.Status = StatusFailed
+	createStatus := a.res.HTTPStatus
 	describe(&a.res, o.err)
+	if o.lookup && createStatus != 0 {
+		a.res.HTTPStatus = createStatus // the create's answer is the one worth keeping
+	}
 	if d.errorType != "" {
 		a.res.ErrorType, a.res.Message = d.errorType, d.message
 	}
@@ -135,13 +157,15 @@ func (a *rowAttempt) fail(o outcome, d decision, prefix string) {
 
 // leaveOrRecord is what a row stopped mid-way becomes: nothing to record
 // (it is sent again next run) unless an attempt may have created a
-// customer that a resend would double.
-func (a *rowAttempt) leaveOrRecord() (Result, bool) {
+// customer that a resend would double. maybeSent tells the ledger to keep
+// the row's pending mark: only with an external_id, which makes the next
+// run's resend safe, is a maybe-sent row left unrecorded.
+func (a *rowAttempt) leaveOrRecord() (res Result, ok, maybeSent bool) {
 	if a.uncertain && !a.hasExt {
 		a.res.Status, a.res.ErrorType, a.res.Message = StatusFailed, ErrorTypeOutcomeUnknown, unknownMessage(a.res.Email)
-		return a.res, true
+		return a.res, true, true
 	}
-	return a.res, false
+	return a.res, false, a.uncertain
 }
 
 func unknownMessage(email string) string {

@@ -58,6 +58,12 @@ func TestRowAttempt(t *testing.T) {
 		{"422", job{}, 3, []answer{{status: 422, err: &client.APIError{Status: 422, Type: client.TypeValidation, FieldErrors: []client.FieldError{{Field: "email", Message: "no"}}}}}, stepDone, StatusInvalid, client.TypeValidation, 422, ""},
 		{"307 is never followed", job{}, 3, []answer{{status: 307, err: &client.APIError{Status: 307, Location: "x.example"}}}, stepDone, StatusFailed, ErrorTypeRedirect, 307, ""},
 		{"401 leaves the row", job{}, 3, []answer{{status: 401, err: apiErr(401)}}, stepLeave, "", "", 401, ""},
+		{"409 then a look-up 404: failed, not a loop", job{}, 3, []answer{{status: 409, err: apiErr(409)}, {lookup: true, status: 404, err: apiErr(404)}},
+			stepDone, StatusFailed, "inconsistent_answers", 409, ""},
+		{"recheck 404, create 409, look-up 404: failed", job{recheck: true}, 3, []answer{{lookup: true, status: 404, err: apiErr(404)},
+			{status: 409, err: apiErr(409)}, {lookup: true, status: 404, err: apiErr(404)}}, stepDone, StatusFailed, "inconsistent_answers", 409, ""},
+		{"2xx unreadable, look-up unreadable too: still created", job{}, 3, []answer{{status: 201, err: unreadable},
+			{lookup: true, status: 200, err: &client.DecodeError{Status: 200, Err: errors.New("EOF")}}}, stepDone, StatusCreated, ErrorTypeUnreadable, 201, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

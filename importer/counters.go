@@ -20,6 +20,7 @@ type Counters struct {
 	throttle atomic.Int64
 	rate     atomic.Uint64 // float64 bits: the pacer's rate now
 	workers  atomic.Int64
+	limited  atomic.Bool // Config.Limit stopped the reading
 }
 
 // statusCount is the number of statuses Statuses lists.
@@ -51,6 +52,7 @@ type Stats struct {
 	Throttled    int64 // 429 answers
 	Rate         float64
 	Workers      int
+	Limited      bool // Config.Limit stopped the reading before the input's end
 	Elapsed      time.Duration
 }
 
@@ -82,6 +84,7 @@ func (c *Counters) Snapshot(now time.Time) Stats {
 	st.Retries, st.Throttled = c.retries.Load(), c.throttle.Load()
 	st.Rate = math.Float64frombits(c.rate.Load())
 	st.Workers = int(c.workers.Load())
+	st.Limited = c.limited.Load()
 	st.Elapsed = now.Sub(c.start)
 	return st
 }

@@ -17,7 +17,7 @@ func (r *run) dispatch() error {
 	batch := make([]Row, 0, batchMax)
 	for row := range r.rows {
 		batch = r.fill(append(batch[:0], row))
-		if r.stopCtx.Err() != nil {
+		if r.stopCtx.Err() != nil || r.limitReached() {
 			r.counters.skipped.Add(int64(len(batch)))
 			continue
 		}
@@ -57,13 +57,13 @@ func (r *run) route(batch []Row) error {
 			ids = append(ids, Identity(row.Request))
 		}
 	}
-	prior, err := r.ledger.Recall(r.reqCtx, ids)
+	prior, err := r.ledger.Recall(r.ledgerCtx, ids)
 	if err != nil {
 		return fmt.Errorf("read ledger: %w", err)
 	}
 	p := r.plan(batch, prior)
 	if len(p.marks) > 0 {
-		if err := r.ledger.Begin(r.reqCtx, p.marks); err != nil {
+		if err := r.ledger.Begin(r.ledgerCtx, p.marks); err != nil {
 			return fmt.Errorf("write ledger: %w", err)
 		}
 	}
@@ -75,7 +75,7 @@ func (r *run) route(batch []Row) error {
 		select {
 		case r.jobs <- j:
 		case <-r.stopCtx.Done():
-			r.counters.skipped.Add(1)
+			r.leave(j, false)
 		}
 	}
 	return nil
@@ -93,7 +93,7 @@ type routing struct {
 func (r *run) plan(batch []Row, prior map[string]Prior) routing {
 	var p routing
 	first := make(map[string]int, len(batch)) // identities of this batch → line
-	for _, row := range batch {
+	for i, row := range batch {
 		res := row.result()
 		if pb := row.Problem; pb != nil {
 			res.Status, res.ErrorType, res.Message, res.FieldErrors = StatusInvalid, pb.Type, pb.Message, pb.FieldErrors
@@ -109,9 +109,26 @@ func (r *run) plan(batch []Row, prior map[string]Prior) routing {
 			continue
 		}
 		first[id] = row.Line
-		r.planRow(&p, row, id, pr, res)
+		if r.planRow(&p, row, id, pr, res) && r.spendLimit() {
+			r.counters.skipped.Add(int64(len(batch) - i - 1)) // read, but after the limit
+			return p
+		}
 	}
 	return p
+}
+
+// spendLimit counts one row against Config.Limit and reports whether that
+// was the last one allowed.
+func (r *run) spendLimit() bool {
+	if r.cfg.Limit <= 0 {
+		return false
+	}
+	if r.toGo--; r.toGo > 0 {
+		return false
+	}
+	r.counters.limited.Store(true)
+	close(r.full)
+	return true
 }
 
 // seenBefore is the line where this run first met the row's identity, or 0.
@@ -125,8 +142,10 @@ func (r *run) seenBefore(inBatch int, pr Prior, line int) int {
 	return 0
 }
 
-// planRow routes one row that is not a duplicate.
-func (r *run) planRow(p *routing, row Row, id string, pr Prior, res Result) {
+// planRow routes one row that is not a duplicate. It reports whether the
+// row counts against Config.Limit: it is to be sent (in a dry run: would
+// be).
+func (r *run) planRow(p *routing, row Row, id string, pr Prior, res Result) bool {
 	hasExt := row.Request.ExternalID != ""
 	mark := Mark{Identity: id, Line: row.Line, ExternalID: row.Request.ExternalID, Email: row.Request.Email}
 	switch {
@@ -138,16 +157,23 @@ func (r *run) planRow(p *routing, row Row, id string, pr Prior, res Result) {
 	case pr.maybeSent() && !hasExt && !r.cfg.RetryUnknown:
 		res.Status, res.ErrorType = StatusFailed, ErrorTypeOutcomeUnknown
 		res.Message = "an earlier run sent this row (" + where(pr) + ") and got no answer: " + unknownMessage(res.Email)
+		if pr.State == PriorPending {
+			res.Message = "an earlier run was stopped hard (killed, or the machine went down) while this row (" + where(pr) +
+				") was about to be sent or in flight, so it may or may not have been created; look for " + res.Email +
+				" in Prolifi, then run again with --retry-unknown if it is not there"
+		}
 	case r.cfg.DryRun:
 		res.Status = StatusValid
 	default:
 		mark.Pending = true
 		p.marks = append(p.marks, mark)
-		p.jobs = append(p.jobs, job{row: row, recheck: pr.known(), maybeSent: pr.maybeSent() && hasExt})
-		return
+		p.jobs = append(p.jobs, job{row: row, recheck: pr.known(), maybeSent: pr.maybeSent() && hasExt,
+			failedBefore: pr.State == PriorFailed || pr.State == PriorInvalid})
+		return true
 	}
 	p.marks = append(p.marks, mark)
 	p.done = append(p.done, res)
+	return res.Status == StatusValid
 }
 
 // identityText names a row's identity for a message.

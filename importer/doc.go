@@ -1,6 +1,18 @@
-// Package importer turns a CSV export into create-customer calls: it reads
-// and maps records (reader.go, mapping.go), checks them against the API's
-// rules, drops repeats (dedup.go), and feeds a bounded pool of workers that
-// share one rate limiter (pacer.go) and one retry policy (retry.go). Every
-// input record ends as exactly one Result, handed to a single Sink.
+// Package importer turns an export into create-customer calls, one Result
+// per record. A run's rows flow one way:
+//
+//	Reader (reader.go)       records from CSV, gzip or .xlsx (input.go, csvsource.go, xlsx.go),
+//	                         decoded by gocsv behind one adapter (gocsv.go), mapped to API
+//	                         fields (mapping.go, aliases.go, valuemap.go) and checked (request.go)
+//	→ feed (run.go)          reads rows until the input, the limit or the run ends
+//	→ dispatch (dispatch.go) consults the Ledger in batches: known customers, duplicates and
+//	                         maybe-sent rows finish at once; the rest are marked pending first
+//	→ work (work.go)         a pool of workers, each row a small state machine (attempt.go)
+//	                         paced by one Pacer (pacer.go, ratesearch.go) and decided by one
+//	                         policy (policy.go); the run stops itself when the API is gone (health.go)
+//	→ drain (drain.go)       the one goroutine that hands Results to the Sink
+//
+// Counters (counters.go) count what a run does; Snapshot feeds progress and
+// the summary alike. The package knows nothing of files beyond its input:
+// the Sink and the Ledger are given to it.
 package importer

@@ -20,13 +20,14 @@ type drainer struct {
 	armed     bool
 	lastFlush time.Time
 	timer     *time.Timer
-	bad, all  int // rows invalid or failed, and rows finished, for the error budget
+	bad, sent int // rows sent that ended invalid or failed, and rows sent, for the error budget
 }
 
 // drain writes every result to the sink, counts it, and flushes the sink
 // whenever no result is waiting, but not more often than every flushDelay.
-// After a sink error it keeps draining (so no stage blocks) and returns
-// that error.
+// A sink error stops the run, but the results of rows already in flight are
+// still handed to the sink: a results file on a full disk must not keep the
+// ledger from recording what those rows did. The first error is returned.
 func (r *run) drain(sink Sink) error {
 	d := &drainer{r: r, sink: sink, timer: time.NewTimer(time.Hour)}
 	d.timer.Stop()
@@ -51,12 +52,8 @@ func (r *run) drain(sink Sink) error {
 }
 
 func (d *drainer) write(res Result) {
-	if d.err != nil {
-		return
-	}
 	if err := d.sink.Write(res); err != nil {
 		d.fail(fmt.Errorf("write result for line %d: %w", res.Line, err))
-		return
 	}
 	d.dirty = true
 	if len(d.r.results) == 0 {
@@ -68,36 +65,39 @@ func (d *drainer) write(res Result) {
 		}
 	}
 	d.r.counters.finished(res.Status)
-	d.budget(res.Status)
+	d.budget(res)
 }
 
 func (d *drainer) flush() {
 	d.dirty, d.lastFlush = false, time.Now()
-	if d.err != nil {
-		return
-	}
 	if err := d.sink.Flush(); err != nil {
 		d.fail(fmt.Errorf("flush results: %w", err))
 	}
 }
 
+// fail keeps the first sink error and stops the run with it.
 func (d *drainer) fail(err error) {
-	d.err = err
-	d.r.stop(err)
+	if d.err == nil {
+		d.err = err
+		d.r.stop(err)
+	}
 }
 
-// budget stops the run once more rows than --max-errors allows ended
-// invalid or failed.
-func (d *drainer) budget(s Status) {
-	d.all++
-	if s != StatusInvalid && s != StatusFailed {
+// budget stops the run once more rows sent than --max-errors allows ended
+// invalid or failed (see Config.MaxErrors for what counts).
+func (d *drainer) budget(res Result) {
+	if !res.Sent || res.failedBefore {
+		return
+	}
+	d.sent++
+	if res.Status != StatusInvalid && res.Status != StatusFailed {
 		return
 	}
 	d.bad++
 	cfg := d.r.cfg
 	over := cfg.MaxErrors > 0 && d.bad > cfg.MaxErrors ||
-		cfg.MaxErrorRate > 0 && d.all >= 100 && float64(d.bad) > cfg.MaxErrorRate*float64(d.all)
+		cfg.MaxErrorRate > 0 && d.sent >= 100 && float64(d.bad) > cfg.MaxErrorRate*float64(d.sent)
 	if over {
-		d.r.abort(&AbortError{Reason: fmt.Sprintf("error budget spent: %d of %d rows invalid or failed", d.bad, d.all)})
+		d.r.abort(&AbortError{Reason: fmt.Sprintf("error budget spent: %d of the %d rows sent so far failed at the API (--max-errors)", d.bad, d.sent)})
 	}
 }

@@ -41,11 +41,17 @@ type Config struct {
 	// longer one stops the run instead of holding it for hours. 0: any.
 	MaxWait time.Duration
 	DryRun  bool // map, validate and consult the ledger; send nothing
-	// Limit stops after this many records have been read (0: all).
+	// Limit stops reading once this many rows have been handed on to be
+	// sent (in a dry run: found valid), 0 for no limit. Rows the ledger
+	// already knows do not count, so that a second canary run goes on
+	// where the first stopped.
 	Limit int
-	// MaxErrors stops the run once more rows than this ended invalid or
-	// failed (0: no limit). MaxErrorRate does the same for a share of the
-	// rows finished, once 100 have.
+	// MaxErrors stops the run once more rows than this were sent and ended
+	// invalid or failed (0: no limit). MaxErrorRate does the same for a
+	// share of the rows sent, once 100 have been. Rows refused by the local
+	// checks cost no request and do not count, nor do rows the ledger had
+	// as failed before: a bad row in every night's export must not stop
+	// every night at the same place.
 	MaxErrors    int
 	MaxErrorRate float64
 	// Grace is how long requests in flight may finish after ctx ends

@@ -15,6 +15,9 @@ type input struct {
 	delim    rune
 	warnings []string
 	close    func() error // nil when there is nothing to release
+	// otherSheets are the sheets of a workbook that were not read: a header
+	// that maps to nothing may just be the wrong sheet's.
+	otherSheets []string
 }
 
 // Magic bytes that tell what an input is, whatever its name. The input

@@ -17,6 +17,9 @@ type Ledger interface {
 	// Begin records a batch of marks in one go. When it returns without
 	// error, the marks survive a crash: only then are their rows sent.
 	Begin(ctx context.Context, marks []Mark) error
+	// Release undoes the pending marks of rows that were never sent (the
+	// run stopped first), at the end of a run.
+	Release(ctx context.Context, identities []string) error
 }
 
 // PriorState is what an earlier run recorded for an identity.
@@ -99,3 +102,5 @@ func (l *localLedger) Begin(_ context.Context, marks []Mark) error {
 	}
 	return nil
 }
+
+func (l *localLedger) Release(context.Context, []string) error { return nil }

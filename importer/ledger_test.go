@@ -52,6 +52,8 @@ func (l *fakeLedger) Begin(_ context.Context, marks []importer.Mark) error {
 	return nil
 }
 
+func (l *fakeLedger) Release(context.Context, []string) error { return nil }
+
 func (l *fakeLedger) isPending(id string) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()

@@ -2,6 +2,7 @@ package importer
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -55,7 +56,17 @@ type Mapping struct {
 	// Warnings are sentences for the user about choices the mapping made:
 	// a column chosen over another for one field, no id column.
 	Warnings []string
+	// fallback lists, for phone and company_name, the columns that lost to
+	// the chosen one, best first: a row whose chosen cell is empty takes
+	// the first of theirs that is not (Outlook's Mobile Phone is empty for
+	// a contact with only a Business Phone).
+	fallback map[string][]int
 }
+
+// fallbackFields are the fields an empty cell may take from a column that
+// lost: a person has several phones, and any one is better than none. Ids
+// and emails never: a second id column is not the same identity.
+func fallbackField(f string) bool { return f == FieldPhone || f == FieldCompanyName }
 
 // MapOptions adds a person's knowledge to the built-in rules.
 type MapOptions struct {
@@ -81,7 +92,7 @@ func NewMapping(header []string, opts MapOptions) (*Mapping, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &Mapping{Header: header, columns: make([]column, len(header))}
+	m := &Mapping{Header: header, columns: make([]column, len(header)), fallback: map[string][]int{}}
 	table := aliases()
 	var cands []candidate
 	for i, h := range header {
@@ -98,7 +109,9 @@ func NewMapping(header []string, opts MapOptions) (*Mapping, error) {
 		}
 		cands = append(cands, candidate{col: i, target: target, tier: t})
 	}
-	m.Warnings = unusedMaps(opts.Explicit, header)
+	if unused := unusedMaps(opts.Explicit, header); len(unused) > 0 {
+		return nil, fmt.Errorf("%s (the headers are %s)", strings.Join(unused, "; "), quoteList(header))
+	}
 	if opts.Unknown == UnknownError && len(m.Unknown) > 0 {
 		return nil, fmt.Errorf("columns %s feed no field (--unknown-columns error): map them with --map or choose ignore or metadata", quoteList(m.Unknown))
 	}
@@ -127,8 +140,9 @@ func explicitTargets(in map[string]string) (map[string]string, error) {
 	return out, nil
 }
 
-// unusedMaps warns about --map entries that match no header: most likely
-// a typing mistake, which would otherwise pass silently.
+// unusedMaps lists --map entries that match no header: most likely a
+// typing mistake, which would otherwise pass silently and leave the column
+// to the automatic mapping.
 func unusedMaps(explicit map[string]string, header []string) []string {
 	folded := map[string]bool{}
 	for _, h := range header {
@@ -137,7 +151,7 @@ func unusedMaps(explicit map[string]string, header []string) []string {
 	var out []string
 	for src := range explicit {
 		if !folded[fold(src)] {
-			out = append(out, fmt.Sprintf("--map names %q, but no column has that header.", src))
+			out = append(out, fmt.Sprintf("--map names %q, but no column has that header", src))
 		}
 	}
 	sort.Strings(out)
@@ -163,30 +177,38 @@ func classify(h string, explicit map[string]string, table map[string]alias) (tar
 		// Keep the key as written, only trimmed: metadata is the customer's
 		// own data and its case matters.
 		return metadataPrefix + strings.TrimSpace(trimmed[len(metadataPrefix):]), tierExact, true
+	case strings.HasSuffix(strings.ToLower(trimmed), " (metadata)") && len(trimmed) > len(" (metadata)"):
+		// Stripe writes a customer's metadata as "KEY (metadata)" columns.
+		return metadataPrefix + strings.TrimSpace(trimmed[:len(trimmed)-len(" (metadata)")]), tierExact, true
 	}
 	return "", 0, true
 }
 
 // assign gives each target to its best candidate. A metadata key takes one
 // column only; a field goes to the candidate of the lowest tier, with a
-// warning about the others, and two of the same tier are an error.
+// warning about the others. Two of that tier are an error, except for a
+// phone or a company, where the first wins and the other stands in for it.
 func (m *Mapping) assign(cands []candidate) error {
+	slices.SortStableFunc(cands, func(a, b candidate) int { return int(a.tier) - int(b.tier) })
 	best := map[string]candidate{}
 	for _, c := range cands {
 		prev, seen := best[c.target]
 		switch {
 		case !seen:
 			best[c.target] = c
-		case c.tier == prev.tier || strings.HasPrefix(c.target, metadataPrefix):
+		case strings.HasPrefix(c.target, metadataPrefix) || c.tier == prev.tier && !fallbackField(c.target):
+			a, b := min(prev.col, c.col), max(prev.col, c.col)
 			return fmt.Errorf("columns %d (%q) and %d (%q) both map to %s: remove one or map it elsewhere with --map",
-				prev.col+1, m.Header[prev.col], c.col+1, m.Header[c.col], c.target)
-		case c.tier < prev.tier:
-			best[c.target] = c
+				a+1, m.Header[a], b+1, m.Header[b], c.target)
 		}
 	}
 	for _, c := range cands {
 		win := best[c.target]
-		if win.col != c.col {
+		switch {
+		case win.col != c.col && fallbackField(c.target):
+			m.fallback[c.target] = append(m.fallback[c.target], c.col)
+			continue
+		case win.col != c.col:
 			m.Warnings = append(m.Warnings, m.choiceWarning(win, c))
 			continue
 		}
@@ -196,7 +218,25 @@ func (m *Mapping) assign(cands []candidate) error {
 			m.columns[c.col].field = c.target
 		}
 	}
+	for _, f := range []string{FieldPhone, FieldCompanyName} {
+		if cols := m.fallback[f]; len(cols) > 0 {
+			m.Warnings = append(m.Warnings, m.fallbackWarning(best[f], cols))
+		}
+	}
 	return nil
+}
+
+// fallbackWarning says which columns stand in for an empty phone or
+// company, and in what order.
+func (m *Mapping) fallbackWarning(win candidate, cols []int) string {
+	names := make([]string, len(cols))
+	for i, c := range cols {
+		names[i] = m.Header[c]
+	}
+	if len(names) == 1 {
+		return fmt.Sprintf("%q feeds %s; where it is empty, %q stands in.", m.Header[win.col], win.target, names[0])
+	}
+	return fmt.Sprintf("%q feeds %s; where it is empty, the first non-empty of %s stands in.", m.Header[win.col], win.target, quoteList(names))
 }
 
 // choiceWarning tells why column win feeds a field that column lost could

@@ -34,10 +34,12 @@ func TestMappingAliases(t *testing.T) {
 		{"Phone Number", FieldPhone}, {"Mobile", FieldPhone}, {"Phone 1", FieldPhone}, {"Phone 1 - Value", FieldPhone},
 		{"Mobile Phone", FieldPhone}, {"Telefon", FieldPhone}, {"Téléphone", FieldPhone}, {"Teléfono", FieldPhone},
 		{"Telefoon", FieldPhone}, {"Telefone", FieldPhone}, {"billing_phone", FieldPhone},
+		{"Phone 2 - Value", FieldPhone}, {"Business Phone", FieldPhone}, {"Primary Phone", FieldPhone},
+		{"user_id (metadata)", "metadata.user_id"}, {"Plan (Metadata)", "metadata.Plan"},
 		{"Customer ID", FieldExternalID}, {"Customer Id", FieldExternalID}, {"customer_id", FieldExternalID},
 		{"Record ID", FieldExternalID}, {"ID", FieldExternalID}, {"Kundennummer", FieldExternalID},
 		{"Country ID", FieldCountryID}, {"Metadata", FieldMetadata}, {"metadata.Tier", "metadata.Tier"}, {"Metadata. Tier ", "metadata.Tier"},
-		{"Notes", ""}, {"_error_message", ""}, {"Phone 2 - Value", ""}, {"E-mail 2 Address", ""}, {"Business Phone", ""},
+		{"Notes", ""}, {"_error_message", ""}, {"E-mail 2 Address", ""},
 		{"Card ID", ""}, {"Country", ""},
 	}
 	for _, tt := range tests {

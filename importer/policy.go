@@ -75,6 +75,9 @@ const (
 //   - 429: retry after Retry-After (else the rate-limit reset, else the
 //     backoff), unless that is longer than maxWait: then the run stops;
 //   - 5xx, or a connection that failed before the request went out: retry;
+//     but a 5xx that is not the API's own error (a gateway's page) to a
+//     create without an external_id may hide a customer created upstream:
+//     unknown;
 //   - no answer after the request went out: retry only with an external_id
 //     (a second create then answers 409) or for a look-up; else unknown;
 //   - a certificate that fails or a host that does not resolve: stop the
@@ -130,6 +133,11 @@ func decideAnswer(ae *client.APIError, lookup, hasExt bool, maxWait time.Duratio
 					wait.Round(time.Second), maxWait, now.Add(wait).UTC().Format("2006-01-02 15:04:05 UTC"))}
 		}
 		return decision{verdict: vRetry, wait: wait, throttled: true}
+	case s >= 500 && !hasExt && !lookup && ae.Type == "":
+		// Not the API's own error but a proxy's or a gateway's page (a 504
+		// after its upstream timed out): the create may have gone through,
+		// and without an external_id a second one could make a twin.
+		return decision{verdict: vUnknown, failing: true}
 	case s >= 500:
 		return decision{verdict: vRetry, failing: true}
 	case s == http.StatusUnauthorized || s == http.StatusForbidden:
@@ -137,6 +145,8 @@ func decideAnswer(ae *client.APIError, lookup, hasExt bool, maxWait time.Duratio
 	case s == http.StatusConflict && hasExt && !lookup:
 		return decision{verdict: vLookup}
 	case s == http.StatusNotFound && lookup:
+		// Right for a recheck (the customer was deleted); after a 409 it is
+		// a contradiction the row state machine turns into a failure.
 		return decision{verdict: vCreate}
 	}
 	return decision{verdict: vGiveUp}

@@ -14,7 +14,10 @@ import (
 func TestDecide(t *testing.T) {
 	now := time.Unix(1_800_000_000, 0)
 	api := func(status int, ra time.Duration) outcome {
-		return outcome{resp: &client.Response{Status: status, RetryAfter: ra}, err: &client.APIError{Status: status, RetryAfter: ra}}
+		return outcome{resp: &client.Response{Status: status, RetryAfter: ra}, err: &client.APIError{Status: status, Type: "x", RetryAfter: ra}}
+	}
+	gateway := func(status int) outcome {
+		return outcome{resp: &client.Response{Status: status}, err: &client.APIError{Status: status, Body: "<html>Gateway Timeout</html>"}}
 	}
 	lookup := func(o outcome) outcome { o.lookup = true; return o }
 	transport := func(sent bool, err error) outcome {
@@ -41,6 +44,9 @@ func TestDecide(t *testing.T) {
 		{"429 longer than max wait", api(429, 99999*time.Second), true, vStop, 99999 * time.Second, false},
 		{"500", api(500, 0), false, vRetry, 0, false},
 		{"502", api(502, 0), true, vRetry, 0, false},
+		{"a gateway's 504, external id: retry", gateway(504), true, vRetry, 0, false},
+		{"a gateway's 504, no external id: unknown", gateway(504), false, vUnknown, 0, false},
+		{"a gateway's 502 to a look-up: retry", lookup(gateway(502)), false, vRetry, 0, false},
 		{"not sent", transport(false, refused), false, vRetry, 0, false},
 		{"wrapped not sent", outcome{err: fmt.Errorf("create: %w", transport(false, refused).err)}, false, vRetry, 0, false},
 		{"sent, external id", transport(true, errors.New("reset")), true, vRetry, 0, true},

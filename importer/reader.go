@@ -61,6 +61,9 @@ func NewReader(r io.Reader, cfg ReaderConfig) (*Reader, error) {
 	rd := &Reader{src: in.src, close: in.close, delim: in.delim, warnings: in.warnings}
 	if err := rd.readHeader(cfg); err != nil {
 		_ = rd.Close() // the header's error is the one to report
+		if len(in.otherSheets) > 0 {
+			err = fmt.Errorf("%w; the workbook has other sheets, %s: if the customers are on one of them, choose it with --sheet", err, quoteList(in.otherSheets))
+		}
 		return nil, err
 	}
 	return rd, nil

@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"reflect"
 	"runtime"
 	"strings"
@@ -17,6 +19,8 @@ import (
 
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/unicode"
+
+	"github.com/prolifi/prolifi-import/client"
 )
 
 // readAll reads every row and renders each as "line:status:detail".
@@ -313,8 +317,6 @@ func TestReaderWarnings(t *testing.T) {
 			[]string{`If "LEID" holds a stable id for each customer, pass --map 'LEID=external_id'.`}},
 		{"no id, quoted", "email,Owner's ID\na@b.co,1\n", ReaderConfig{},
 			[]string{`pass --map 'Owner'\''s ID=external_id'.`}},
-		{"unused --map", "email,external_id\na@b.co,1\n", ReaderConfig{Map: MapOptions{Explicit: map[string]string{"Mail Adress": "email"}}},
-			[]string{`--map names "Mail Adress", but no column has that header.`}},
 		{"rejects file", "email,external_id,_error_line\na@b.co,1,2\n", ReaderConfig{}, []string{"rejects file of this tool"}},
 	}
 	for _, tt := range tests {
@@ -517,5 +519,72 @@ func BenchmarkReader(b *testing.B) {
 				break
 			}
 		}
+	}
+}
+
+// TestUnusedMapRefused: a --map naming a header the file does not have is a
+// typing mistake: the file is refused, not read with the automatic mapping.
+func TestUnusedMapRefused(t *testing.T) {
+	_, err := NewReader(strings.NewReader("email,external_id\na@b.co,1\n"), ReaderConfig{Map: MapOptions{Explicit: map[string]string{"Mail Adress": "email"}}})
+	if err == nil || !strings.Contains(err.Error(), `--map names "Mail Adress", but no column has that header`) || !strings.Contains(err.Error(), `"email"`) {
+		t.Errorf("err %v", err)
+	}
+}
+
+// TestCellsPeopleHave: what real exports put in cells, and what is sent.
+func TestCellsPeopleHave(t *testing.T) {
+	tests := []struct {
+		name, in string
+		want     client.CreateCustomerRequest
+		field    string // the field that must fail, if any
+	}{
+		{"Google's several values: the first", "E-mail 1 - Value,Phone 1 - Value\na@b.co ::: c@d.co,+1 555 0100 ::: +1 555 0199\n",
+			client.CreateCustomerRequest{Email: "a@b.co", Phone: "+1 555 0100"}, ""},
+		{"an empty phone takes the next column", "Email,Mobile Phone,Business Phone,Home Phone\na@b.co,,,+49 30 1234\n",
+			client.CreateCustomerRequest{Email: "a@b.co", Phone: "+49 30 1234"}, ""},
+		{"the chosen phone wins when it has one", "Email,Mobile Phone,Business Phone\na@b.co,+1 2,+3 4\n",
+			client.CreateCustomerRequest{Email: "a@b.co", Phone: "+1 2"}, ""},
+		{"an id in scientific notation", "Email,Customer ID\na@b.co,9.01381E+12\n",
+			client.CreateCustomerRequest{Email: "a@b.co", ExternalID: "9.01381E+12"}, "external_id"},
+		{"a phone in scientific notation, comma decimal", "Email;Telefon\na@b.co;4,91511E+12\n",
+			client.CreateCustomerRequest{Email: "a@b.co", Phone: "4,91511E+12"}, "phone"},
+		{"an id that only looks like it", "Email,Customer ID\na@b.co,E+12\n",
+			client.CreateCustomerRequest{Email: "a@b.co", ExternalID: "E+12"}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rd, err := NewReader(strings.NewReader(tt.in), ReaderConfig{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			row, err := rd.Next()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if row.Request.Email != tt.want.Email || row.Request.Phone != tt.want.Phone || row.Request.ExternalID != tt.want.ExternalID {
+				t.Errorf("request %+v, want %+v", row.Request, tt.want)
+			}
+			failed := ""
+			if row.Problem != nil && len(row.Problem.FieldErrors) > 0 {
+				failed = row.Problem.FieldErrors[0].Field
+			}
+			if failed != tt.field {
+				t.Errorf("failed field %q (%+v), want %q", failed, row.Problem, tt.field)
+			}
+		})
+	}
+}
+
+// TestWrongSheetNamesTheOthers: a sheet whose header maps to nothing says
+// which other sheets the workbook has.
+func TestWrongSheetNamesTheOthers(t *testing.T) {
+	f, err := os.Open(filepath.Join("testdata", "exports", "excel.xlsx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	_, err = NewReader(f, ReaderConfig{Sheet: "Notes"})
+	if err == nil || !strings.Contains(err.Error(), `no email column`) || !strings.Contains(err.Error(), `other sheets, "Customers"`) || !strings.Contains(err.Error(), "--sheet") {
+		t.Errorf("err %v", err)
 	}
 }

@@ -2,6 +2,7 @@ package importer
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -20,8 +21,10 @@ func (rd *Reader) fill(row *Row) {
 		Email: cols.Email, Name: cols.Name, FirstName: cols.FirstName, LastName: cols.LastName,
 		CompanyName: cols.CompanyName, ExternalID: cols.ExternalID, Phone: cols.Phone, CountryID: cols.CountryID,
 	})
+	rd.fillFallbacks(&req, row.Fields)
+	req.Email, req.Phone = firstValue(req.Email), firstValue(req.Phone)
 	req.ExternalID, req.Phone = stripTextMarker(req.ExternalID), stripTextMarker(req.Phone)
-	var fieldErrs []client.FieldError
+	fieldErrs := excelNumbers(req)
 	for _, v := range rd.values {
 		if fe := v.apply(&req); fe != nil {
 			fieldErrs = append(fieldErrs, *fe)
@@ -43,6 +46,59 @@ func (rd *Reader) fill(row *Row) {
 		}
 	}
 	row.Problem = &Problem{Type: client.TypeValidation, Message: msg, FieldErrors: fieldErrs}
+}
+
+// fillFallbacks gives an empty phone or company the first non-empty cell
+// of the columns that lost to its column (see Mapping.fallback).
+func (rd *Reader) fillFallbacks(req *client.CreateCustomerRequest, cells []string) {
+	for field, cols := range rd.mapping.fallback {
+		dst := &req.Phone
+		if field == FieldCompanyName {
+			dst = &req.CompanyName
+		}
+		for _, c := range cols {
+			if *dst != "" || c >= len(cells) {
+				break
+			}
+			*dst = strings.TrimSpace(cells[c])
+		}
+	}
+}
+
+// firstValue keeps the first of the values Google Contacts puts in one
+// cell, "a@x.org ::: b@y.org": the first is the primary.
+func firstValue(v string) string {
+	first, _, _ := strings.Cut(v, " ::: ")
+	return strings.TrimSpace(first)
+}
+
+// excelNumbers refuses an id or a phone that a spreadsheet turned into a
+// number in scientific notation (9.01381E+12): its last digits are gone,
+// and no lookup can bring them back.
+func excelNumbers(req client.CreateCustomerRequest) []client.FieldError {
+	var errs []client.FieldError
+	for _, f := range []struct{ name, v string }{{FieldExternalID, req.ExternalID}, {FieldPhone, req.Phone}} {
+		if scientific(f.v) {
+			errs = append(errs, client.FieldError{Field: f.name, Message: fmt.Sprintf(
+				"%q is a number a spreadsheet rewrote in scientific notation, and its digits are lost: export the column as text", f.v)})
+		}
+	}
+	return errs
+}
+
+// scientific reports whether v reads like 9.01381E+12 or 4,91511E+12.
+func scientific(v string) bool {
+	mant, exp, ok := strings.Cut(strings.ToUpper(v), "E+")
+	if !ok || exp == "" || mant == "" {
+		return false
+	}
+	for _, part := range []string{strings.Replace(mant, ",", ".", 1), exp} {
+		digits := strings.TrimLeft(strings.Replace(part, ".", "", 1), "0123456789")
+		if digits != "" {
+			return false
+		}
+	}
+	return true
 }
 
 // validate applies the API's rules, leaving out the fields that already

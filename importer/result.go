@@ -50,6 +50,8 @@ type Result struct {
 	Sent   bool
 	Fields []string // the record's cells as read, for the rejects file
 	Raw    string   // the text of a malformed record, for the rejects file
+
+	failedBefore bool // the ledger had this row as failed or invalid
 }
 
 // Identity is the identity of the record r is for.

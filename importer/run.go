@@ -38,18 +38,29 @@ type run struct {
 	stop       context.CancelCauseFunc // with the reason the run stops
 	reqCtx     context.Context         // requests already sent run on it
 	cancelReqs context.CancelFunc
+	// ledgerCtx is never cancelled: what the ledger must record (pending
+	// marks, their release) is recorded however the run ends.
+	ledgerCtx context.Context
 
 	rows    chan Row
 	jobs    chan job
 	results chan Result
 	workers sync.WaitGroup
+	// full is closed when Config.Limit rows have been handed on: feed
+	// stops reading, and what it read beyond them is not attempted.
+	full chan struct{}
+	toGo int // rows still allowed by the limit (dispatch only)
+
+	unsentMu sync.Mutex
+	unsent   []string // identities marked pending whose rows were never sent
 }
 
 // job is a row on its way to a worker.
 type job struct {
-	row       Row
-	recheck   bool // the ledger knows it and --recheck asks the API again: look it up first
-	maybeSent bool // an earlier run may have created it: a 409 then means created
+	row          Row
+	recheck      bool // the ledger knows it and --recheck asks the API again: look it up first
+	maybeSent    bool // an earlier run may have created it: a 409 then means created
+	failedBefore bool // an earlier run had it failed or invalid
 }
 
 // The sizes of the channels between stages: a little slack so that no stage
@@ -72,6 +83,8 @@ func newRun(ctx context.Context, im *Importer) *run {
 		rows:     make(chan Row, chanSize),
 		jobs:     make(chan job, chanSize),
 		results:  make(chan Result, chanSize),
+		full:     make(chan struct{}),
+		toGo:     cfg.Limit,
 	}
 	if cfg.DryRun || r.ledger == nil {
 		r.ledger = newLocalLedger(cfg.Ledger, cfg.RunID)
@@ -79,6 +92,7 @@ func newRun(ctx context.Context, im *Importer) *run {
 	r.counters.rate.Store(math.Float64bits(cfg.Rate))
 	r.stopCtx, r.stop = context.WithCancelCause(ctx)
 	r.reqCtx, r.cancelReqs = context.WithCancel(context.WithoutCancel(ctx))
+	r.ledgerCtx = context.WithoutCancel(ctx)
 	return r
 }
 
@@ -104,7 +118,33 @@ func (r *run) execute(src Source, sink Sink) (Stats, error) {
 	r.workers.Wait()
 	close(r.results)
 	sinkErr := <-written
+	if err := r.releaseUnsent(); err != nil && sinkErr == nil {
+		sinkErr = err
+	}
 	return r.counters.Snapshot(r.cfg.Now()), r.verdict(readErr, dispatchErr, sinkErr)
+}
+
+// leave counts a row marked pending that will not be sent in this run. Its
+// mark is released at the end unless a request for it may have gone out.
+func (r *run) leave(j job, maybeSent bool) {
+	r.counters.skipped.Add(1)
+	if maybeSent {
+		return // it stays pending: the next run treats it as maybe sent
+	}
+	r.unsentMu.Lock()
+	r.unsent = append(r.unsent, Identity(j.row.Request))
+	r.unsentMu.Unlock()
+}
+
+// releaseUnsent undoes the pending marks of the rows left unsent.
+func (r *run) releaseUnsent() error {
+	if len(r.unsent) == 0 {
+		return nil
+	}
+	if err := r.ledger.Release(r.ledgerCtx, r.unsent); err != nil {
+		return fmt.Errorf("release unsent rows in the ledger: %w", err)
+	}
+	return nil
 }
 
 // watchStop ends the requests in flight once the run stops: at once when
@@ -130,11 +170,7 @@ func (r *run) watchStop() {
 // stops.
 func (r *run) feed(src Source) error {
 	defer close(r.rows)
-	read := 0
-	for r.stopCtx.Err() == nil {
-		if r.cfg.Limit > 0 && read >= r.cfg.Limit {
-			return nil
-		}
+	for r.stopCtx.Err() == nil && !r.limitReached() {
 		row, err := src.Next()
 		if errors.Is(err, io.EOF) {
 			return nil
@@ -143,7 +179,6 @@ func (r *run) feed(src Source) error {
 			r.stop(err)
 			return err
 		}
-		read++
 		select {
 		case r.rows <- row:
 		case <-r.stopCtx.Done():
@@ -151,6 +186,16 @@ func (r *run) feed(src Source) error {
 		}
 	}
 	return nil
+}
+
+// limitReached reports whether Config.Limit rows have been handed on.
+func (r *run) limitReached() bool {
+	select {
+	case <-r.full:
+		return true
+	default:
+		return false
+	}
 }
 
 // abort stops the run for a reason of its own.

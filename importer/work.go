@@ -35,20 +35,21 @@ func (r *run) work() {
 	defer r.workers.Done()
 	for j := range r.jobs {
 		if r.stopCtx.Err() != nil {
-			r.counters.skipped.Add(1)
+			r.leave(j, false)
 			continue
 		}
-		if res, ok := r.send(j); ok {
+		if res, ok, maybeSent := r.send(j); ok {
 			r.results <- res
 		} else {
-			r.counters.skipped.Add(1)
+			r.leave(j, maybeSent)
 		}
 	}
 }
 
 // send drives one row's attempts to their end. It reports false when the
-// run stopped before the row reached an outcome worth recording.
-func (r *run) send(j job) (Result, bool) {
+// run stopped before the row reached an outcome worth recording, and then
+// whether a request for it may have reached the API.
+func (r *run) send(j job) (res Result, ok, maybeSent bool) {
 	a := newRowAttempt(j, r.cfg)
 	for {
 		if r.pacer.Wait(r.stopCtx) != nil {
@@ -60,7 +61,7 @@ func (r *run) send(j job) (Result, bool) {
 		st := a.next(o, d)
 		switch st.kind {
 		case stepDone:
-			return a.res, true
+			return a.res, true, true
 		case stepLeave:
 			return a.leaveOrRecord()
 		case stepWait:
@@ -103,8 +104,7 @@ func (r *run) observe(o outcome, d decision) {
 	case o.resp != nil:
 		r.pace(observation{sent: o.sent, at: now, limit: o.resp.RateLimit})
 	}
-	answered := o.resp != nil && !d.failing && !d.throttled
-	stop, wave := r.health.observe(d.failing, answered, failureText(o), now)
+	stop, wave := r.health.observe(d.failing || o.resp == nil && o.err != nil, d.throttled, failureText(o), now)
 	if wave {
 		r.log.Info("the API is failing; every row retries with backoff", zap.String("last_error", failureText(o)))
 	}
@@ -116,11 +116,15 @@ func (r *run) observe(o outcome, d decision) {
 	}
 }
 
-// healthStop says why a failure streak stopped the run.
+// healthStop says why a streak stopped the run.
 func (r *run) healthStop(o outcome, now time.Time) *AbortError {
-	n, d, last := r.health.describe(now)
+	n, throttled, d, last := r.health.describe(now)
 	what := "kept failing"
-	if o.resp == nil {
+	switch {
+	case throttled == n:
+		return &AbortError{Reason: fmt.Sprintf("the API kept answering 429 (rate limited) for %s and accepted nothing (a quota spent?); nothing more was sent; run again later",
+			d.Round(time.Second))}
+	case o.resp == nil:
 		what = "could not be reached"
 	}
 	return &AbortError{Reason: fmt.Sprintf("the API %s: %d requests in a row over %s ended with %s and none succeeded; nothing more was sent; run again to continue",

@@ -29,6 +29,7 @@ func openWorkbook(r io.Reader, cfg ReaderConfig) (input, error) {
 			if note != "" {
 				in.warnings = []string{note}
 			}
+			in.otherSheets = slices.DeleteFunc(slices.Clone(sheets), func(s string) bool { return s == sheet })
 			return in, nil
 		}
 		err = fmt.Errorf("read sheet %q: %w", sheet, err)

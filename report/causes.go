@@ -18,6 +18,9 @@ type Cause struct {
 	Lines  []int  `json:"first_lines"`
 }
 
+// CauseUnknown is the cause of the rows whose outcome is unknown.
+const CauseUnknown = "may or may not have been created (sent without an answer, or a run killed before its answer was recorded): check in Prolifi, then --retry-unknown"
+
 // The bounds of the cause table: the lines kept per cause, and the causes
 // kept before the rest are counted as one.
 const (
@@ -51,9 +54,7 @@ func (c *causes) add(r importer.Result) {
 			}
 		}
 		g.Count++
-		if len(g.Lines) < causeLines {
-			g.Lines = append(g.Lines, r.Line)
-		}
+		g.Lines = firstLines(g.Lines, r.Line)
 	}
 }
 
@@ -64,6 +65,9 @@ func reasons(r importer.Result) []string {
 		out := make([]string, len(r.FieldErrors))
 		for i, f := range r.FieldErrors {
 			out[i] = f.Field + " " + f.Message
+			if f.Message == "must be valid UTF-8 text" {
+				out[i] += " (an older program's export: try --encoding windows-1252)"
+			}
 		}
 		return out
 	}
@@ -73,7 +77,7 @@ func reasons(r importer.Result) []string {
 	case importer.ErrorTypeCSV:
 		return []string{"malformed CSV record"}
 	case importer.ErrorTypeOutcomeUnknown:
-		return []string{"sent, but no answer came back: check in Prolifi, then --retry-unknown"}
+		return []string{CauseUnknown}
 	case importer.ErrorTypeRedirect:
 		return []string{"the API answered with a redirect, which is never followed"}
 	case "":
@@ -83,6 +87,17 @@ func reasons(r importer.Result) []string {
 		return []string{fmt.Sprintf("%s (HTTP %d)", r.ErrorType, r.HTTPStatus)}
 	}
 	return []string{r.ErrorType}
+}
+
+// firstLines keeps the causeLines lowest lines, in order: rows finish out
+// of order, and "the first lines" are the input's, not the run's.
+func firstLines(lines []int, line int) []int {
+	i, _ := slices.BinarySearch(lines, line)
+	if i >= causeLines {
+		return lines
+	}
+	lines = slices.Insert(lines, i, line)
+	return lines[:min(len(lines), causeLines)]
 }
 
 // firstClause is a message up to its first colon: the kind, not the detail.

@@ -53,33 +53,30 @@ func OpenFiles(cfg FilesConfig) (*Files, error) {
 		recorder: cfg.Recorder, causes: newCauses()}, nil
 }
 
-// Write records one result.
+// Write records one result: in the ledger first (at the next Flush), so
+// that a results file that cannot be written does not cost the ledger its
+// outcome.
 func (f *Files) Write(r importer.Result) error {
-	if err := f.results.Write(r); err != nil {
-		return err
-	}
-	if err := f.rejects.Write(r); err != nil {
-		return err
-	}
 	if r.Sent && f.recorder != nil {
 		f.pending = append(f.pending, r)
 	}
 	f.causes.add(r)
 	f.rows.Add(1)
-	return nil
+	return errors.Join(f.results.Write(r), f.rejects.Write(r))
 }
 
 // Flush records the outcomes gathered since the last Flush in the ledger,
 // as one batch, and hands the rows written to the operating system.
 func (f *Files) Flush() error {
+	var recordErr error
 	if len(f.pending) > 0 {
 		if err := f.recorder.Record(context.Background(), f.pending); err != nil {
-			return fmt.Errorf("record outcomes in the ledger: %w", err)
+			recordErr = fmt.Errorf("record outcomes in the ledger: %w", err)
 		}
 		clear(f.pending)
 		f.pending = f.pending[:0]
 	}
-	return errors.Join(f.results.Flush(), f.rejects.Flush())
+	return errors.Join(recordErr, f.results.Flush(), f.rejects.Flush())
 }
 
 // Rows is the number of results written so far, safe to read from any

@@ -2,6 +2,7 @@ package report_test
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
@@ -67,7 +68,7 @@ func TestMessyFileGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := &collect{}
-	_, err = importer.New(api, importer.Config{Rate: 1e6, Workers: 1, BackoffInitial: time.Millisecond}).Run(context.Background(), rd, got)
+	stats, err := importer.New(api, importer.Config{Rate: 1e6, Workers: 1, BackoffInitial: time.Millisecond}).Run(context.Background(), rd, got)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,12 +89,25 @@ func TestMessyFileGolden(t *testing.T) {
 	if err := files.Close(); err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"results.csv", "rejects.csv"} {
+	// The summary a person reads, and the one a monitor reads, with the
+	// rows to fix grouped by cause.
+	sum := report.NewSummary(stats)
+	sum.RunID, sum.Input, sum.Target, sum.Results, sum.Rejects = "run-1", "messy.csv", "api.example", "messy.results.csv", "messy.rejects.csv"
+	sum.Causes, sum.Elapsed, sum.RowsPerSec, sum.ExitCode, sum.Outcome = files.Causes(), 2, 9, 1, "finished with 8 rows to fix"
+	var printed strings.Builder
+	sum.Print(&printed)
+	os.WriteFile(filepath.Join(dir, "summary.txt"), []byte(printed.String()), 0o600)
+	js, _ := json.MarshalIndent(struct {
+		Counts map[string]int `json:"counts"`
+		Causes []report.Cause `json:"causes"`
+	}{sum.Counts, sum.Causes}, "", "  ")
+	os.WriteFile(filepath.Join(dir, "summary.json"), js, 0o600)
+	for _, name := range []string{"results.csv", "rejects.csv", "summary.txt", "summary.json"} {
 		b, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil {
 			t.Fatal(err)
 		}
-		golden := filepath.Join("testdata", "messy."+strings.TrimSuffix(name, ".csv")+".golden")
+		golden := filepath.Join("testdata", "messy."+strings.TrimSuffix(strings.TrimSuffix(name, ".csv"), ".txt")+".golden")
 		if *update {
 			if err := os.WriteFile(golden, b, 0o644); err != nil {
 				t.Fatal(err)

@@ -3,7 +3,6 @@ package report
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io/fs"
 
 	"github.com/prolifi/prolifi-import/client"
@@ -114,18 +113,19 @@ func recordedMessage(r importer.Result) string {
 	return r.Message
 }
 
-// Finish ends this run in the ledger: rows marked pending but never sent go
-// back to what they were, the run's outcome and counts are recorded, and
-// the file is closed.
+// Release undoes the pending marks of rows the run never sent.
+func (l *Ledger) Release(ctx context.Context, identities []string) error {
+	_, err := l.l.Release(ctx, l.run.ID, identities)
+	return err
+}
+
+// Finish ends this run in the ledger, its outcome and counts recorded, and
+// closes the file.
 func (l *Ledger) Finish(ctx context.Context, outcome string, counts map[string]int) error {
 	if !l.write {
 		return l.l.Close()
 	}
-	_, revertErr := l.l.RevertPending(ctx, l.run.ID)
-	if revertErr != nil {
-		revertErr = fmt.Errorf("release unsent rows in the ledger: %w", revertErr)
-	}
 	run := l.run
 	run.Outcome, run.Counts = outcome, counts
-	return errors.Join(revertErr, l.l.EndRun(ctx, run), l.l.Close())
+	return errors.Join(l.l.EndRun(ctx, run), l.l.Close())
 }

@@ -15,7 +15,7 @@ import (
 // sortChunk bounds the memory the sort holds: a million-row results file is
 // sorted in runs of this size, each written to a temporary file, and then
 // merged.
-const sortChunk = 8 << 20
+const sortChunk = 4 << 20
 
 // lineOrder says how to sort a CSV file the run wrote: by the input line
 // number in column key, fields separated by comma.

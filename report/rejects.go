@@ -106,6 +106,12 @@ func (w *Rejects) create() error {
 	}
 	w.f = f
 	w.bw.Reset(f)
+	// A byte-order mark, so that Excel on Windows opens the file as UTF-8
+	// rather than as its own code page: the rejects file is the one people
+	// edit there and import again (the reader drops the mark).
+	if _, err := w.bw.WriteString("\ufeff"); err != nil {
+		return err
+	}
 	head := append(append([]string(nil), w.header...), strings.Split(RejectColumns, ",")...)
 	return w.cw.Write(head)
 }

@@ -127,7 +127,7 @@ func TestRejectsOfARejectsFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	recs := readCSV(t, filepath.Join(dir, "x.csv"))
-	if got := strings.Join(recs[0], ","); got != "email,name,"+RejectColumns {
+	if got := strings.Join(recs[0], ","); got != "\ufeffemail,name,"+RejectColumns {
 		t.Errorf("header %s", got)
 	}
 	if got := strings.Join(recs[1], ","); got != "bad,Ann,2,invalid,still wrong" {

@@ -138,6 +138,7 @@ func IsResultsHeader(line string) bool { return line == ResultsHeader }
 // IsRejectsHeader reports whether line is the first line of a rejects file:
 // the input's header followed by the three _error_ columns.
 func IsRejectsHeader(line string) bool {
+	line = strings.TrimPrefix(line, "\ufeff")
 	for _, d := range []string{",", ";", "\t", "|"} {
 		if strings.HasSuffix(line, strings.ReplaceAll(RejectColumns, ",", d)) {
 			return true

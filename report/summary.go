@@ -59,10 +59,17 @@ func NewSummary(st importer.Stats) Summary {
 // Print writes the summary for a person.
 func (s Summary) Print(w io.Writer) {
 	elapsed := time.Duration(s.Elapsed * float64(time.Second)).Round(time.Millisecond)
-	fmt.Fprintf(w, "\n%s: %d rows in %s (%.1f rows/s) against %s\n", s.Outcome, s.Rows, elapsed, s.RowsPerSec, s.Target)
-	if s.Rows == 0 && s.NotDone == 0 {
+	rows := "rows"
+	if s.Rows == 1 {
+		rows = "row"
+	}
+	fmt.Fprintf(w, "\n%s: %d %s in %s (%.1f rows/s) against %s\n", s.Outcome, s.Rows, rows, elapsed, s.RowsPerSec, s.Target)
+	switch {
+	case s.Rows == 0 && s.NotDone == 0 && s.Blank == 0:
 		fmt.Fprintln(w, "  no records: the input has a header and nothing else")
-	} else {
+	case s.Rows == 0 && s.NotDone == 0:
+		fmt.Fprintln(w, "  no records: every record after the header is empty")
+	default:
 		fmt.Fprintf(w, "  %s\n", s.countsLine())
 	}
 	for _, line := range s.causeLines() {
@@ -83,13 +90,42 @@ func (s Summary) Print(w io.Writer) {
 	}
 }
 
-// countsLine is "created 10 · exists 2 · …", leaving out zeros.
+// countsLine is "created 10 · exists 2 · …", leaving out zeros. A dry run
+// says what a real run would do.
 func (s Summary) countsLine() string {
+	if s.DryRun {
+		return s.dryRunLine()
+	}
 	var parts []string
 	for _, k := range importer.Statuses() {
 		n := s.Counts[string(k)]
 		if n > 0 || k == importer.StatusCreated && !s.DryRun || k == importer.StatusValid && s.DryRun {
 			parts = append(parts, fmt.Sprintf("%s %d", k, n))
+		}
+	}
+	return strings.Join(parts, " · ")
+}
+
+// dryRunLine is "would create 3 · already imported 5 · …".
+func (s Summary) dryRunLine() string {
+	parts := []string{fmt.Sprintf("would create %d", s.Counts[string(importer.StatusValid)])}
+	unknown := 0
+	for _, c := range s.Causes {
+		if c.Status == string(importer.StatusFailed) && c.Cause == CauseUnknown {
+			unknown += c.Count
+		}
+	}
+	for _, p := range []struct {
+		label string
+		n     int
+	}{
+		{"already imported", s.Counts[string(importer.StatusExists)]},
+		{"outcome unknown (not sent again)", unknown},
+		{"invalid", s.Counts[string(importer.StatusInvalid)]},
+		{"duplicate", s.Counts[string(importer.StatusDuplicate)]},
+	} {
+		if p.n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", p.label, p.n))
 		}
 	}
 	return strings.Join(parts, " · ")

@@ -123,3 +123,8 @@ func (s *Server) Preload(reqs ...client.CreateCustomerRequest) {
 func (s *Server) MaxInWindow(d time.Duration) int {
 	return s.trace.maxInWindow(d)
 }
+
+// CreatedWithEmail counts the customers created with email, so that tests
+// can tell a customer created twice (which the API would allow: only
+// external_id is unique). Config.Lean keeps no emails: it answers 0.
+func (s *Server) CreatedWithEmail(email string) int { return s.store.withEmail(email) }

@@ -120,3 +120,11 @@ func opt(s string) *string {
 	}
 	return &s
 }
+
+// withEmail counts the customers created with email (any case). Lean mode
+// does not keep emails: it answers 0.
+func (s *store) withEmail(email string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.emails[strings.ToLower(email)]
+}

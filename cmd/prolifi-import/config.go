@@ -226,6 +226,9 @@ func (c *config) check(fs *pflag.FlagSet) error {
 	if c.target.sandbox || c.target.local {
 		c.target.baseURL = "" // PROLIFI_BASE_URL from the environment yields to an explicit target
 	}
+	if c.target.local && fs.Changed("ledger") {
+		return usageErr("--ledger cannot go with --local: the emulator's customers vanish with it, so its ledger is temporary")
+	}
 	p := c.pace
 	for _, bad := range []struct {
 		when bool

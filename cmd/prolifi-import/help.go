@@ -39,7 +39,7 @@ func versionString() string {
 }
 
 const helpIntro = `Usage: prolifi-import [flags] INPUT
-       prolifi-import ledger [show|unknown|runs] [flags]
+       prolifi-import ledger [show|unknown|entries] [flags]
 
 Creates one Prolifi customer per record of INPUT (a CSV file, a .csv.gz, an
 .xlsx workbook, or - for standard input) and writes what happened to each

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -49,8 +50,13 @@ func runCmd(t *testing.T, getenv func(string) string, args ...string) outcome {
 	return runWithStdin(t, getenv, strings.NewReader(""), args...)
 }
 
+// runWithStdin runs the command as a person would see it: logs and the
+// summary as text (tests that read JSON lines pass --log-format json).
 func runWithStdin(t *testing.T, getenv func(string) string, stdin io.Reader, args ...string) outcome {
 	t.Helper()
+	if !slices.ContainsFunc(args, func(a string) bool { return strings.HasPrefix(a, "--log-format") }) && (len(args) == 0 || args[0] != "ledger") {
+		args = append([]string{"--log-format", "console"}, args...)
+	}
 	var stdout, stderr bytes.Buffer
 	err := run(context.Background(), args, getenv, stdin, &stdout, &stderr)
 	code := exitCode(err, &stderr)

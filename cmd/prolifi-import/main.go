@@ -23,7 +23,7 @@ func main() {
 }
 
 // tuneGC trades memory the run can spare for CPU: garbage may pile up to
-// 48 MiB before a collection is forced, and collecting less often saves
+// 32 MiB before a collection is forced, and collecting less often saves
 // about a tenth of the CPU per row. The run's live memory does not grow
 // with the input (the ledger keeps what it saw), so one limit fits every
 // size. GOGC or GOMEMLIMIT in the environment win. Only main calls it, so
@@ -33,5 +33,5 @@ func tuneGC(getenv func(string) string) {
 		return
 	}
 	debug.SetGCPercent(400)
-	debug.SetMemoryLimit(48 << 20)
+	debug.SetMemoryLimit(32 << 20)
 }

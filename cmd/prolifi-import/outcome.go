@@ -23,7 +23,7 @@ func outcomeOf(st importer.Stats, dryRun bool, runErr, closeErr error) (int, str
 		return exitInternal, "failed"
 	}
 	if bad := st.ToFix(); bad > 0 {
-		return exitRows, fmt.Sprintf("finished with %d rows to fix", bad)
+		return exitRows, fmt.Sprintf("finished with %s to fix", plural(bad, "row"))
 	}
 	if dryRun {
 		return exitOK, "dry run: every row is valid or already imported"
@@ -35,34 +35,49 @@ func outcomeOf(st importer.Stats, dryRun bool, runErr, closeErr error) (int, str
 // would do it.
 func nextSteps(s *report.Summary, c *config, records int64) string {
 	var steps []string
-	if left := records - int64(s.Rows) - int64(s.Blank); s.NotDone > 0 || s.ExitCode == exitAborted {
+	switch left := records - int64(s.Rows) - int64(s.Blank); {
+	case s.ExitCode == exitAborted || s.ExitCode == exitInternal:
 		text := fmt.Sprintf("%d rows read were not attempted", s.NotDone)
 		if records > 0 && left > 0 {
 			text = fmt.Sprintf("%d input records were not done", left)
 		}
 		steps = append(steps, text+": run the same command again to continue (the ledger skips what is done)")
-	}
-	if s.Limited {
-		text := "records after the first " + fmt.Sprint(c.limit) + " were not read"
+	case s.Limited:
+		text := fmt.Sprintf("--limit %d reached; the records after it were not read", c.limit)
 		if s.Left > 0 {
 			text = fmt.Sprintf("%d records left after --limit %d", s.Left, c.limit)
 		}
-		steps = append(steps, text+": run the same command without --limit to continue")
+		steps = append(steps, text+": run the same command without --limit to continue (or with it again, for the next ones)")
 	}
-	if n := unknownCount(s); n > 0 {
-		steps = append(steps, fmt.Sprintf("%d rows may or may not have been created: `prolifi-import ledger unknown` lists them; check them in Prolifi, then run again with --retry-unknown", n))
+	unknown := unknownCount(s)
+	if unknown > 0 {
+		steps = append(steps, fmt.Sprintf("%s may or may not have been created: `prolifi-import ledger unknown` lists them; "+
+			"look each up in Prolifi, and import a file of the ones that are not there with --retry-unknown", plural(unknown, "row")))
 	}
-	if s.Rejects != "" {
-		steps = append(steps, "fix the rows in "+s.Rejects+", then run prolifi-import on that file")
+	if s.Rejects != "" && s.ExitCode == exitRows && toFix(s) > unknown {
+		steps = append(steps, "fix the rows in "+s.Rejects+" (or in the system the export comes from), then run prolifi-import on that file")
 	}
 	return strings.Join(steps, "; then ")
+}
+
+// plural is "1 row" or "2 rows".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// toFix is the number of rows the rejects file holds.
+func toFix(s *report.Summary) int {
+	return s.Counts[string(importer.StatusInvalid)] + s.Counts[string(importer.StatusFailed)] + s.Counts[string(importer.StatusDuplicate)]
 }
 
 // unknownCount is the number of rows whose outcome is unknown.
 func unknownCount(s *report.Summary) int {
 	n := 0
 	for _, c := range s.Causes {
-		if strings.HasPrefix(c.Cause, "sent, but no answer") {
+		if c.Cause == report.CauseUnknown {
 			n += c.Count
 		}
 	}

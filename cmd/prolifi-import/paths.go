@@ -13,21 +13,34 @@ type paths struct {
 }
 
 // paths works out every output's path from the flags, the input and the
-// environment.
-func (c *config) paths(in *input, getenv func(string) string) paths {
+// environment, and refuses, before anything is written, outputs that would
+// destroy something (see report.CheckOutputs).
+func (c *config) paths(in *input, getenv func(string) string) (paths, error) {
 	p := paths{results: c.outputs.results, rejects: c.outputs.rejects, summary: c.outputs.summaryJSON, ledger: c.ledger}
+	// A try against the emulator must not replace the files of a real run:
+	// its customer ids are the emulator's.
+	kind := ""
+	if c.target.local {
+		kind = ".local"
+	}
 	if p.results == "" {
-		p.results = in.sibling(".results.csv")
+		p.results = in.sibling(kind + ".results.csv")
 	}
 	if p.rejects == "" {
-		p.rejects = in.sibling(".rejects.csv")
+		p.rejects = in.sibling(kind + ".rejects.csv")
 	}
-	if c.target.local {
-		p.ledger = ""
-	} else if p.ledger == "" {
-		p.ledger = defaultLedger(getenv)
+	switch {
+	case c.target.local:
+		p.ledger = "" // a temporary one
+	case p.ledger == "":
+		if p.ledger = defaultLedger(getenv); p.ledger == "" {
+			return p, usageErr("no place for the ledger: pass --ledger PATH, or set PROLIFI_LEDGER, XDG_STATE_HOME or HOME")
+		}
 	}
-	return p
+	if err := report.CheckOutputs(c.input, p.outputs()); err != nil {
+		return p, usageErr("%v", err)
+	}
+	return p, nil
 }
 
 // defaultLedger is $XDG_STATE_HOME/prolifi-import/ledger.db, else

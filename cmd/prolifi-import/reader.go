@@ -9,6 +9,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/prolifi/prolifi-import/importer"
+	"github.com/prolifi/prolifi-import/report"
 	"github.com/prolifi/prolifi-import/report/ledger"
 )
 
@@ -32,6 +33,9 @@ func newReader(in *input, c *config, log *zap.Logger) (*importer.Reader, error) 
 	})
 	if err != nil {
 		return nil, usageErr("%s: %v", in.name, err)
+	}
+	if report.IsResultsHeader(strings.Join(rd.Header(), ",")) {
+		return nil, usageErr("%s is a results file of prolifi-import, not an export: import the export (or its rejects file) instead", in.name)
 	}
 	for _, w := range rd.Warnings() {
 		log.Warn(w)

@@ -6,8 +6,6 @@ import (
 	"io"
 
 	"github.com/google/uuid"
-
-	"github.com/prolifi/prolifi-import/report"
 )
 
 // run is the whole program: main only maps its error to an exit code. It
@@ -18,16 +16,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runLedger(ctx, args[1:], getenv, stdout)
 	}
 	cfg, err := parseFlags(args, getenv)
-	if err != nil {
-		return err
-	}
-	switch {
-	case cfg.help:
-		printHelp(stdout)
-		return nil
-	case cfg.version:
-		fmt.Fprintln(stdout, versionString())
-		return nil
+	if err != nil || cfg.help || cfg.version {
+		return answerOnly(cfg, err, stdout)
 	}
 	runID := uuid.NewString()
 	log, err := newLogger(cfg.logging, stderr, runID)
@@ -40,12 +30,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return err
 	}
 	defer in.Close()
-	paths := cfg.paths(in, getenv)
-	if paths.ledger == "" && !cfg.target.local {
-		return usageErr("no place for the ledger: pass --ledger PATH, or set PROLIFI_LEDGER, XDG_STATE_HOME or HOME")
-	}
-	if err := report.CheckOutputs(cfg.input, paths.outputs()); err != nil {
-		return usageErr("%v", err)
+	paths, err := cfg.paths(in, getenv)
+	if err != nil {
+		return err
 	}
 	rd, err := newReader(in, cfg, log)
 	if err != nil {
@@ -62,4 +49,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 	stats, runErr := s.importRows(ctx, rd, stderr)
 	return s.finish(stats, runErr, stderr)
+}
+
+// answerOnly ends a command line that asks for no import: --help,
+// --version, or one that could not be parsed.
+func answerOnly(cfg *config, err error, stdout io.Writer) error {
+	switch {
+	case err != nil:
+		return err
+	case cfg.help:
+		printHelp(stdout)
+	default:
+		fmt.Fprintln(stdout, versionString())
+	}
+	return nil
 }

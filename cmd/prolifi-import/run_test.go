@@ -147,7 +147,7 @@ func TestJSONLogsAndSummary(t *testing.T) {
 	in := writeFile(t, "in.csv", mixedCSV)
 	dir := filepath.Dir(in)
 	summary := filepath.Join(dir, "s.json")
-	o := runCmd(t, env(t, map[string]string{"PROLIFI_API_KEY": "sk_test_x"}), "--base-url", base, "--summary-json", summary,
+	o := runCmd(t, env(t, map[string]string{"PROLIFI_API_KEY": "sk_test_x"}), "--log-format", "json", "--base-url", base, "--summary-json", summary,
 		"--results", filepath.Join(dir, "r.csv"), "--rejects", filepath.Join(dir, "rj.csv"), in)
 	var runID string
 	logLines := 0
@@ -199,7 +199,7 @@ func TestRejectsRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := string(fixed)
-	if !strings.HasPrefix(text, "Customer ID;E-mail;Given Name;Plan;_error_line;_error_status;_error_message\n") {
+	if !strings.HasPrefix(text, "\ufeffCustomer ID;E-mail;Given Name;Plan;_error_line;_error_status;_error_message\n") {
 		t.Fatalf("rejects header:\n%s", text)
 	}
 	// A person fixes the three rows in a spreadsheet.
@@ -359,5 +359,19 @@ func TestKeyFileReadableByOthersWarns(t *testing.T) {
 	o := runCmd(t, env(t, nil), "--base-url", base, "--api-key-file", keyFile, in)
 	if o.code != exitOK || !strings.Contains(o.stderr, "can be read by other users") {
 		t.Errorf("exit %d\n%s", o.code, o.stderr)
+	}
+}
+
+// TestSentenceLogs: for a person, a log line is a sentence followed by
+// key=value pairs, not JSON.
+func TestSentenceLogs(t *testing.T) {
+	in := writeFile(t, "in.csv", "email,Plan Code\na@example.com,x\n")
+	o := runCmd(t, env(t, nil), "--dry-run", "--log-format", "console", in)
+	if o.code != exitOK {
+		t.Fatalf("exit %d\n%s", o.code, o.stderr)
+	}
+	want := `WARN columns that feed no customer field are not imported; map them with --map or set --unknown-columns columns="Plan Code"`
+	if !strings.Contains(o.stderr, want) || strings.Contains(o.stderr, "{") {
+		t.Errorf("stderr lacks %q, or has JSON:\n%s", want, o.stderr)
 	}
 }

@@ -118,9 +118,23 @@ func (s *session) importRows(ctx context.Context, rd *importer.Reader, stderr io
 		total = int64(s.cfg.limit)
 	}
 	prog := startProgress(s.cfg.logging, stderr, s.log, meter{im: s.im, in: s.in, total: total, start: time.Now()})
+	done := make(chan struct{})
+	go s.sayStopping(ctx, done)
 	stats, err := s.im.Run(ctx, rd, s.files)
+	close(done)
 	prog.stop()
 	return stats, err
+}
+
+// sayStopping tells a person at once that the stop signal was heard, and
+// how long the requests in flight may still take.
+func (s *session) sayStopping(ctx context.Context, done <-chan struct{}) {
+	select {
+	case <-ctx.Done():
+		s.log.Warn("stopping: no new requests; those in flight may finish (--grace); a second Ctrl-C ends at once",
+			zap.Duration("grace", s.cfg.pace.grace))
+	case <-done:
+	}
 }
 
 func (s *session) targetText() string {
@@ -183,8 +197,11 @@ func (s *session) finish(stats importer.Stats, runErr error, stderr io.Writer) e
 	if err := s.closeLedger(context.Background(), sum.Outcome, sum.Counts); err != nil {
 		s.log.Error("the ledger could not record the end of the run", zap.Error(err))
 	}
-	sum.Print(stderr)
-	if !consoleLogs(s.cfg.logging, stderr) {
+	// For a person, the summary as text; for a log collector, one more
+	// JSON line, so that the stream stays pure JSON.
+	if consoleLogs(s.cfg.logging, stderr) {
+		sum.Print(stderr)
+	} else {
 		s.log.Info("summary", zap.Any("summary", sum))
 	}
 	if s.paths.summary != "" {
@@ -216,10 +233,9 @@ func (s *session) summary(stats importer.Stats, runErr, closeErr error) *report.
 	if s.ledger != nil && !s.tgt.local {
 		sum.Ledger = s.ledger.Path()
 	}
-	read := int64(sum.Rows + sum.NotDone)
-	if s.cfg.limit > 0 && read >= int64(s.cfg.limit) {
+	if stats.Limited {
 		sum.Limited = true
-		sum.Left = int(max(s.in.records()-int64(s.blank())-read, 0))
+		sum.Left = int(max(s.in.records()-int64(s.blank()+sum.Rows), 0))
 	}
 	sum.Finished = time.Now().UTC()
 	sum.ExitCode, sum.Outcome = outcomeOf(stats, s.cfg.dryRun, runErr, closeErr)

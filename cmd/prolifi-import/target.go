@@ -89,7 +89,7 @@ func checkKey(key, base string) error {
 	kind, err := client.ParseKey(key)
 	switch {
 	case err != nil:
-		return usageErr("api key: %v", err)
+		return usageErr("%v", err)
 	case !kind.CanWrite():
 		return usageErr("api key is a read-only %s key: creating customers needs a secret key (sk_test_… or sk_live_…)", kind)
 	case base == liveURL && !kind.Live:
@@ -112,7 +112,9 @@ func readKey(c *config, getenv func(string) string, log *zap.Logger) (string, er
 		if err != nil {
 			return "", usageErr("read --api-key-file: %v", err)
 		}
-		if st.Mode().Perm()&0o077 != 0 {
+		// Readable by its group is how Kubernetes mounts a Secret for a
+		// non-root container (fsGroup); readable by everyone is a leak.
+		if st.Mode().Perm()&0o004 != 0 {
 			log.Warn("the API key file can be read by other users: chmod 600 it", zap.String("file", c.target.keyFile))
 		}
 		b, err := os.ReadFile(c.target.keyFile)

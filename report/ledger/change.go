@@ -11,7 +11,7 @@ type Op uint8
 
 const (
 	// OpPending records that a create is about to be sent. The entry's
-	// former state is kept, so that RevertPending can bring it back.
+	// former state is kept, so that Release can bring it back.
 	OpPending Op = iota + 1
 	// OpOutcome records what came of a create (State: any but pending).
 	OpOutcome
@@ -44,7 +44,7 @@ func (c Change) validate() error {
 		return errors.New("no identity")
 	}
 	if c.Run == "" {
-		return errors.New("no run") // RevertPending and seen go by run
+		return errors.New("no run") // Release and seen go by run
 	}
 	switch c.Op {
 	case OpPending, OpSeen:

@@ -7,7 +7,7 @@
 // and a crash at any moment leaves every committed batch whole. A run looks
 // its batch's identities up (Lookup), records pending for those it will send
 // and seen for the others (Apply), sends, and records the outcomes (Apply).
-// A graceful stop undoes the pending entries it never sent (RevertPending);
+// A graceful stop undoes the pending entries it never sent (Release);
 // after a hard kill they stay pending, and the next run treats them as
 // maybe sent.
 //
@@ -22,9 +22,9 @@
 // application_id is 0x50724c67, "PrLg"; user_version is the schema version,
 // and a newer one is refused); neither is ever changed.
 //
-// Memory: SQLite reads through a page cache of 8 MiB per connection and two
+// Memory: SQLite reads through a page cache of 2 MiB per connection and two
 // connections (the writer's own, and one for look-ups and views), so at most
-// 16 MiB however large the file; nothing is memory-mapped.
+// 4 MiB however large the file; nothing is memory-mapped.
 //
 // # Schema
 //

@@ -63,6 +63,13 @@ func probe(ctx context.Context, path string) (empty bool, err error) {
 	defer db.Close()
 	var id int64
 	if err := db.QueryRowContext(ctx, "PRAGMA application_id").Scan(&id); err != nil {
+		// A process killed in the middle of a checkpoint leaves a main file
+		// that only its write-ahead log makes whole, and an immutable read
+		// ignores the log. With a log beside it, the file is left to the
+		// real open, which replays the log and then checks the marks.
+		if _, werr := os.Stat(path + "-wal"); werr == nil {
+			return false, nil
+		}
 		return false, fmt.Errorf("%w: %s is not an SQLite database (%v); it was left as it is", ErrNotLedger, path, err)
 	}
 	if id != applicationID {

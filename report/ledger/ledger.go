@@ -17,10 +17,11 @@ import (
 
 const (
 	driverName = "sqlite"
-	// cacheKiB bounds SQLite's page cache, per connection: 8 MiB, so that
+	// cacheKiB bounds SQLite's page cache, per connection: 2 MiB, so that
 	// memory stays flat however large the ledger grows (pages are read with
-	// pread, never mapped: mmap_size is 0).
-	cacheKiB = 8192
+	// pread, never mapped: mmap_size is 0). A batch touches a few hundred
+	// pages at most.
+	cacheKiB = 2048
 	// maxConns: the writer's own connection plus one for look-ups and views.
 	maxConns = 2
 )

@@ -179,8 +179,8 @@ func TestTargetsAreIsolated(t *testing.T) {
 			t.Fatalf("%v sees another target's entry: %v", tc.target, m)
 		}
 		apply(t, l, outcome("x:1", "r", 2, StateCreated, tc.customer))
-		if n, err := l.RevertPending(ctx, "r"); err != nil || n != 0 {
-			t.Fatalf("RevertPending: %d, %v", n, err)
+		if n, err := l.Release(ctx, "r", []string{"x:1"}); err != nil || n != 0 {
+			t.Fatalf("Release: %d, %v", n, err)
 		}
 		if err := l.Close(); err != nil {
 			t.Fatal(err)
@@ -206,7 +206,7 @@ func TestTargetsAreIsolated(t *testing.T) {
 	}
 }
 
-func TestRevertPending(t *testing.T) {
+func TestRelease(t *testing.T) {
 	ctx := context.Background()
 	l := openT(t, ledgerPath(t), targetA())
 	apply(t, l, outcome("x:created", "r1", 2, StateCreated, "c1"),
@@ -214,13 +214,18 @@ func TestRevertPending(t *testing.T) {
 		pending("x:killed", "r0", 4), pending("x:other-run", "r9", 5))
 	before := lookup(t, l, "x:created", "x:failed", "x:killed", "x:other-run")
 	apply(t, l, pending("x:new", "r2", 10), pending("x:created", "r2", 11), pending("x:failed", "r2", 12),
-		pending("x:killed", "r2", 13), pending("x:sent", "r2", 14))
+		pending("x:killed", "r2", 13), pending("x:sent", "r2", 14), pending("x:maybe-sent", "r2", 15))
 	apply(t, l, pending("x:new", "r2", 10)) // the same pending twice keeps the state before the run
 	apply(t, l, outcome("x:sent", "r2", 14, StateCreated, "c2"))
 
-	n, err := l.RevertPending(ctx, "r2")
+	// x:sent has its outcome, x:other-run belongs to another run: named or
+	// not, they stay; x:maybe-sent is not named, so it stays pending.
+	n, err := l.Release(ctx, "r2", []string{"x:new", "x:created", "x:failed", "x:killed", "x:sent", "x:other-run"})
 	if err != nil || n != 4 {
-		t.Fatalf("RevertPending = %d, %v; want 4 reverted", n, err)
+		t.Fatalf("Release = %d, %v; want 4 released", n, err)
+	}
+	if e := lookup(t, l, "x:maybe-sent")["x:maybe-sent"]; e.State != StatePending {
+		t.Errorf("an entry not named was released: %+v", e)
 	}
 	after := lookup(t, l, "x:new", "x:created", "x:failed", "x:killed", "x:other-run", "x:sent")
 	if e, ok := after["x:new"]; ok {
@@ -263,8 +268,8 @@ func TestReadOnlyRefusesWrites(t *testing.T) {
 	if err := r.Apply(ctx, []Change{pending("x:1", "r", 1)}); !errors.Is(err, ErrReadOnly) {
 		t.Errorf("Apply: %v, want ErrReadOnly", err)
 	}
-	if _, err := r.RevertPending(ctx, "r"); !errors.Is(err, ErrReadOnly) {
-		t.Errorf("RevertPending: %v, want ErrReadOnly", err)
+	if _, err := r.Release(ctx, "r", []string{"x:1"}); !errors.Is(err, ErrReadOnly) {
+		t.Errorf("Release: %v, want ErrReadOnly", err)
 	}
 	if err := r.BeginRun(ctx, Run{ID: "r"}); !errors.Is(err, ErrReadOnly) {
 		t.Errorf("BeginRun: %v, want ErrReadOnly", err)

@@ -1,0 +1,203 @@
+package main
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/prolifi/prolifi-import/client/sandbox"
+)
+
+// rowsCSV writes n rows with external ids x-from … and emails.
+func rowsCSV(from, n int) string {
+	var b strings.Builder
+	for i := from; i < from+n; i++ {
+		fmt.Fprintf(&b, "x-%d,u%d@example.com,Person %d\n", i, i, i)
+	}
+	return b.String()
+}
+
+// TestRerunSendsOnlyWhatIsNew: the same command again sends nothing and
+// reports every customer as already imported; an export that grew sends
+// exactly the new rows; the results file always has one row per record, in
+// line order.
+func TestRerunSendsOnlyWhatIsNew(t *testing.T) {
+	emu, base := emulator(t, sandbox.New(sandbox.Config{}))
+	dir := t.TempDir()
+	in := filepath.Join(dir, "export.csv")
+	os.WriteFile(in, []byte("external_id,email,name\n"+rowsCSV(0, 300)), 0o600)
+	k := keyEnv(t)
+	args := []string{"--base-url", base, "--rate", "5000", in}
+	if o := runCmd(t, k, args...); o.code != exitOK || emu.n.Load() != 300 {
+		t.Fatalf("first run: exit %d, %d requests\n%s", o.code, emu.n.Load(), o.stderr)
+	}
+	o := runCmd(t, k, args...)
+	if o.code != exitOK || emu.n.Load() != 300 {
+		t.Fatalf("unchanged rerun: exit %d, %d requests in all, want 300\n%s", o.code, emu.n.Load(), o.stderr)
+	}
+	results := filepath.Join(dir, "export.results.csv")
+	recs := readCSV(t, results)
+	if len(recs) != 301 || recs[1][1] != "exists" || recs[1][9] != "0" || !strings.Contains(recs[1][7], "imported on") || !strings.Contains(recs[1][7], "line 2 of export.csv") {
+		t.Fatalf("rerun results: %d rows, first %v", len(recs)-1, recs[1])
+	}
+	// The nightly export grew, and was re-sorted on the way.
+	grown := "external_id,email,name\n" + rowsCSV(300, 100) + rowsCSV(0, 300)
+	os.WriteFile(in, []byte(grown), 0o600)
+	if o := runCmd(t, k, args...); o.code != exitOK || emu.n.Load() != 400 {
+		t.Fatalf("grown export: exit %d, %d requests in all, want 400\n%s", o.code, emu.n.Load(), o.stderr)
+	}
+	recs = readCSV(t, results)
+	for i, rec := range recs[1:] {
+		if rec[0] != itoa(i+2) {
+			t.Fatalf("row %d is for line %s: the file is not one row per line in order", i+1, rec[0])
+		}
+	}
+	if st := emu.h.(*sandbox.Server).Stats(); st.Created != 400 {
+		t.Errorf("emulator created %d customers, want 400", st.Created)
+	}
+	if st := (o.stderr); !strings.Contains(st, "exists 300") {
+		t.Errorf("the rerun summary does not say 300 exist:\n%s", st)
+	}
+}
+
+// swappable lets a test replace the API behind one base URL.
+type swappable struct {
+	mu sync.Mutex
+	h  http.Handler
+}
+
+func (s *swappable) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	h := s.h
+	s.mu.Unlock()
+	h.ServeHTTP(w, r)
+}
+
+func (s *swappable) set(h http.Handler) { s.mu.Lock(); s.h = h; s.mu.Unlock() }
+
+// TestUnknownOutcomesAndRecheck: a row without external_id whose answer
+// was lost is never sent again by a rerun, until --retry-unknown; --recheck
+// asks the API about known customers and creates the ones it lost.
+func TestUnknownOutcomesAndRecheck(t *testing.T) {
+	sw := &swappable{h: sandbox.New(sandbox.Config{LostRate: 1})}
+	emu, base := emulator(t, sw)
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.csv")
+	os.WriteFile(in, []byte("email,name\nlost@example.com,Lost\n"), 0o600)
+	k := keyEnv(t)
+	if o := runCmd(t, k, "--base-url", base, in); o.code != exitRows || !strings.Contains(o.stderr, "ledger unknown") {
+		t.Fatalf("first run: exit %d\n%s", o.code, o.stderr)
+	}
+	if o := runCmd(t, k, "--base-url", base, in); o.code != exitRows || emu.n.Load() != 1 || !strings.Contains(o.stderr, "--retry-unknown") {
+		t.Fatalf("rerun: exit %d, %d requests, want 1 and no resend\n%s", o.code, emu.n.Load(), o.stderr)
+	}
+	var out strings.Builder
+	if err := run(t.Context(), []string{"ledger", "unknown"}, k, strings.NewReader(""), &out, &out); err != nil || !strings.Contains(out.String(), "lost@example.com") {
+		t.Fatalf("ledger unknown: %v\n%s", err, out.String())
+	}
+	healthy := sandbox.New(sandbox.Config{})
+	sw.set(healthy)
+	if o := runCmd(t, k, "--base-url", base, "--retry-unknown", in); o.code != exitOK || emu.n.Load() != 2 {
+		t.Fatalf("--retry-unknown: exit %d, %d requests\n%s", o.code, emu.n.Load(), o.stderr)
+	}
+
+	// Known customers: no request without --recheck; with it, a customer
+	// the API no longer has is created again.
+	os.WriteFile(in, []byte("external_id,email\nr1,r1@example.com\n"), 0o600)
+	if o := runCmd(t, k, "--base-url", base, in); o.code != exitOK {
+		t.Fatalf("import r1: exit %d\n%s", o.code, o.stderr)
+	}
+	sw.set(sandbox.New(sandbox.Config{})) // the customer was deleted in Prolifi
+	before := emu.n.Load()
+	if o := runCmd(t, k, "--base-url", base, in); o.code != exitOK || emu.n.Load() != before {
+		t.Fatalf("rerun without --recheck sent %d requests", emu.n.Load()-before)
+	}
+	o := runCmd(t, k, "--base-url", base, "--recheck", "--results", filepath.Join(dir, "r.csv"), in)
+	if o.code != exitOK || emu.n.Load() != before+2 || !strings.Contains(o.results, "2,created,") {
+		t.Fatalf("--recheck: exit %d, %d requests (want a look-up and a create)\n%s\n%s", o.code, emu.n.Load()-before, o.results, o.stderr)
+	}
+}
+
+// TestDryRunConsultsLedger: a dry run, with no key, says what would be
+// created and what is already imported, and writes nothing to the ledger.
+func TestDryRunConsultsLedger(t *testing.T) {
+	_, base := emulator(t, sandbox.New(sandbox.Config{}))
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.csv")
+	os.WriteFile(in, []byte("external_id,email,name\n"+rowsCSV(0, 5)), 0o600)
+	k := keyEnv(t)
+	if o := runCmd(t, k, "--base-url", base, in); o.code != exitOK {
+		t.Fatalf("import: exit %d\n%s", o.code, o.stderr)
+	}
+	os.WriteFile(in, []byte("external_id,email,name\n"+rowsCSV(0, 8)), 0o600)
+	led := ledgerOf(k)
+	before, _ := os.ReadFile(led)
+	noKey := func(name string) string {
+		if name == "PROLIFI_API_KEY" {
+			return ""
+		}
+		return k(name)
+	}
+	o := runCmd(t, noKey, "--dry-run", "--base-url", base, in)
+	if o.code != exitOK || !strings.Contains(o.stderr, "would create 3 · already imported 5") || strings.Contains(o.stderr, "rate limited") {
+		t.Errorf("dry run: exit %d\n%s", o.code, o.stderr)
+	}
+	if after, _ := os.ReadFile(led); string(after) != string(before) {
+		t.Error("the dry run changed the ledger")
+	}
+}
+
+// TestLocalLedgerIsTemporary: --local keeps its ledger in a temporary file
+// and removes it, so the emulator's customers never mix with real ones.
+func TestLocalLedgerIsTemporary(t *testing.T) {
+	in := writeFile(t, "in.csv", goodCSV)
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	k := env(t, nil)
+	o := runCmd(t, k, "--local", in)
+	if o.code != exitOK || !strings.Contains(o.stderr, "temporary") {
+		t.Fatalf("exit %d\n%s", o.code, o.stderr)
+	}
+	if _, err := os.Stat(ledgerOf(k)); err == nil {
+		t.Error("--local wrote the default ledger")
+	}
+	if left, _ := os.ReadDir(tmp); len(left) != 0 {
+		t.Errorf("temporary files left behind: %v", left)
+	}
+}
+
+// TestErrorBudgetEveryNight: --max-errors counts rows the API refused, not
+// rows the local checks refused (they cost nothing), and not rows that
+// failed the same way on an earlier night: a bad row in every night's
+// export must not stop every night at the same place.
+func TestErrorBudgetEveryNight(t *testing.T) {
+	emu, base := emulator(t, sandbox.New(sandbox.Config{Reject: func(r clientReq) []clientFieldError {
+		if strings.HasSuffix(r.Email, "@blocked.example") {
+			return []clientFieldError{{Field: "email", Message: "domain refused"}}
+		}
+		return nil
+	}}))
+	var b strings.Builder
+	b.WriteString("external_id,email,name\n")
+	for i := range 3 {
+		fmt.Fprintf(&b, "b%d,b%d@blocked.example,B\nl%d,not-an-email-%d,L\n", i, i, i, i)
+	}
+	b.WriteString(rowsCSV(0, 20))
+	in := writeFile(t, "nightly.csv", b.String())
+	k := keyEnv(t)
+	args := []string{"--base-url", base, "--max-errors", "2", "--workers", "1", in}
+	if o := runCmd(t, k, args...); o.code != exitAborted || !strings.Contains(o.stderr, "error budget spent: 3 of the") {
+		t.Fatalf("first night: exit %d, want 3\n%s", o.code, o.stderr)
+	}
+	o := runCmd(t, k, args...)
+	if o.code != exitRows || !strings.Contains(o.stderr, "created") {
+		t.Fatalf("second night: exit %d, want 1 (the same three rows refused again do not stop it)\n%s", o.code, o.stderr)
+	}
+	if st := emu.h.(*sandbox.Server).Stats(); st.Created != 20 {
+		t.Errorf("%d customers created, want the 20 good rows\n%s", st.Created, o.stderr)
+	}
+}
