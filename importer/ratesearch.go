@@ -29,17 +29,18 @@ import (
 // A rate that holds for holdFor counts as safe. Settled under a limit, the
 // search tries a little higher every probeEvery, in case it was raised.
 type rateSearch struct {
-	target float64   // --rate: never above it
-	cap    float64   // target, or a little under the limit the server states
-	stated float64   // the limit the server states, a second (0: none)
-	cur    float64   // the rate now
-	since  time.Time // when cur was set, or the gate last opened
-	lo, hi float64   // highest rate that held; lowest that drew a 429 (0: none)
-	est    float64   // the limit as measured (0: unknown)
-	burst  float64   // c = B − 1 of a token bucket (−1: unknown)
-	kind   limiterKind
-	gate   time.Time // no send before this
-	quiet  time.Time // the last 429 or probe: the next probe waits probeEvery from it
+	target  float64       // --rate: never above it
+	maxWait time.Duration // --max-wait: no longer hold (0: any)
+	cap     float64       // target, or a little under the limit the server states
+	stated  float64       // the limit the server states, a second (0: none)
+	cur     float64       // the rate now
+	since   time.Time     // when cur was set, or the gate last opened
+	lo, hi  float64       // highest rate that held; lowest that drew a 429 (0: none)
+	est     float64       // the limit as measured (0: unknown)
+	burst   float64       // c = B − 1 of a token bucket (−1: unknown)
+	kind    limiterKind
+	gate    time.Time // no send before this
+	quiet   time.Time // the last 429 or probe: the next probe waits probeEvery from it
 
 	run        stretch   // the stretch going on
 	last, prev stretch   // the last two that ended in a 429, newest first
@@ -90,8 +91,8 @@ const (
 	climbStep     = 1.5  // above every rate that failed, while rates hold
 )
 
-func newRateSearch(target float64, now time.Time) *rateSearch {
-	s := &rateSearch{target: target, cap: target, burst: -1, quiet: now}
+func newRateSearch(target float64, maxWait time.Duration, now time.Time) *rateSearch {
+	s := &rateSearch{target: target, maxWait: maxWait, cap: target, burst: -1, quiet: now}
 	s.set(target, now, true)
 	return s
 }
@@ -297,6 +298,11 @@ func (s *rateSearch) heed(rl client.RateLimit, now time.Time) time.Time {
 		s.set(s.cap, maxTime(now, s.gate), false)
 	}
 	hold := exhausted(rl, now)
+	if s.maxWait > 0 && hold.Sub(now) > s.maxWait {
+		// Longer than the run may wait: the next send meets the 429, and
+		// the policy's rule for a long Retry-After stops the run.
+		return time.Time{}
+	}
 	if hold.After(s.gate) {
 		// The allowance refills during the wait: a new stretch after it.
 		s.gate = hold

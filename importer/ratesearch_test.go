@@ -90,7 +90,7 @@ func TestRateSearchFollowsChanges(t *testing.T) {
 // statement replaces the old.
 func TestRateSearchStatedLimit(t *testing.T) {
 	c := newFakeClock()
-	s := newRateSearch(1000, c.now())
+	s := newRateSearch(1000, 2*time.Minute, c.now())
 	stated := func(limit, remaining int) client.RateLimit {
 		return client.RateLimit{Limit: limit, Window: time.Second, Remaining: remaining, Reset: c.now().Add(time.Second)}
 	}
@@ -102,6 +102,10 @@ func TestRateSearchStatedLimit(t *testing.T) {
 		t.Errorf("none left: hold %v, want the reset %v", hold, c.now().Add(time.Second))
 	}
 	c.add(2 * time.Second)
+	hourly := client.RateLimit{Limit: 200, Window: time.Second, Remaining: 0, Reset: c.now().Add(time.Hour)}
+	if _, hold := s.observe(observation{sent: c.now(), at: c.now(), limit: hourly}); !hold.IsZero() {
+		t.Errorf("none left until a reset an hour away: hold %v, want none (longer than --max-wait: the 429 that follows stops the run)", hold)
+	}
 	if rate, _ := s.observe(observation{sent: c.now(), at: c.now(), limit: stated(100, 50)}); rate != under(100, statedShare) {
 		t.Errorf("after the limit fell to 100/s: rate %v, want %v", rate, under(100, statedShare))
 	}
@@ -117,7 +121,7 @@ func TestRateSearchStatedLimit(t *testing.T) {
 // took effect belong to the same episode, and do not cut the rate again.
 func TestRateSearchOneCutPerEpisode(t *testing.T) {
 	c := newFakeClock()
-	s := newRateSearch(100, c.now())
+	s := newRateSearch(100, 2*time.Minute, c.now())
 	for range 10 {
 		s.observe(observation{sent: c.now(), at: c.now()})
 		c.add(10 * time.Millisecond)
@@ -141,7 +145,7 @@ func TestRateSearchOneCutPerEpisode(t *testing.T) {
 func TestRateSearchOrderWithinEpisode(t *testing.T) {
 	run := func(lateLast bool) float64 {
 		c := newFakeClock()
-		s := newRateSearch(1000, c.now())
+		s := newRateSearch(1000, 2*time.Minute, c.now())
 		s.burst = 9
 		start := c.now()
 		sends := make([]time.Time, 30)
@@ -171,7 +175,7 @@ func TestRateSearchOrderWithinEpisode(t *testing.T) {
 // TestRateSearchFloor: however often the server says 429, the run moves.
 func TestRateSearchFloor(t *testing.T) {
 	c := newFakeClock()
-	s := newRateSearch(10, c.now())
+	s := newRateSearch(10, 2*time.Minute, c.now())
 	for range 40 {
 		s.observe(observation{sent: c.now(), at: c.now(), throttled: true, pauseUntil: c.now().Add(time.Second)})
 		c.add(time.Second)
@@ -236,7 +240,7 @@ func TestExhausted(t *testing.T) {
 // measures the rate closely whatever the burst, and puts the burst right.
 func TestRateSearchRefinesBurst(t *testing.T) {
 	t0 := time.Unix(1_800_000_000, 0)
-	s := newRateSearch(1000, t0)
+	s := newRateSearch(1000, 2*time.Minute, t0)
 	first := bucketStretch(10, 200, 1000, t0)
 	first.accepted-- // the token that decided its last send was a fraction short
 	probe := bucketStretch(10, 200, 250, first.refused.Add(time.Second))

@@ -128,7 +128,7 @@ type simAnswer struct {
 func (r *simRun) run() time.Duration {
 	start := time.Unix(1_800_000_000, 0).Add(r.phase)
 	r.start = start
-	s := newRateSearch(r.target, start)
+	s := newRateSearch(r.target, 2*time.Minute, start)
 	rng := rand.New(rand.NewPCG(1, 2))
 	var inflight []simAnswer
 	gate, last := start, start.Add(-time.Hour)
