@@ -263,7 +263,10 @@ func (s *rateSearch) climb(now time.Time) {
 	if s.hi > 0 && s.lo >= s.hi {
 		s.hi = 0
 	}
-	if next := s.higher(now); next > s.cur && s.cur < s.cap {
+	if s.cur >= s.cap {
+		return
+	}
+	if next := s.higher(now); next > s.cur {
 		s.set(next, now, true)
 	}
 }
