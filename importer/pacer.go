@@ -13,24 +13,73 @@ import (
 // a pause. It only waits: how fast to go is decided elsewhere (rateSearch)
 // and handed in with SetRate.
 type Pacer struct {
-	lim *rate.Limiter
-	now func() time.Time
+	lim   *rate.Limiter
+	now   func() time.Time
+	burst int
+	// turn lets one worker at a time wait for the next slot when sends are
+	// spaced. Were every worker to hold a slot of its own, a stall of the
+	// process would wake them all together and send them in one bunch; the
+	// one waiting for the next slot goes late instead, and the limiter's
+	// catchUp tokens let at most that many follow at once.
+	turn chan struct{}
 
 	mu         sync.Mutex
 	pauseUntil time.Time // the gate: no request before this
 	rate       float64
-	nextSend   time.Time // the next free slot of the spacing schedule
 }
 
 // NewPacer allows perSecond requests a second with bursts of burst. now is
 // the clock (time.Now in production).
 func NewPacer(perSecond float64, burst int, now func() time.Time) *Pacer {
 	burst = max(burst, 1)
-	return &Pacer{lim: rate.NewLimiter(rate.Limit(perSecond), burst), now: now, rate: perSecond}
+	p := &Pacer{now: now, burst: burst, rate: perSecond, turn: make(chan struct{}, 1)}
+	p.lim = rate.NewLimiter(p.limit(perSecond), p.tokens(perSecond))
+	return p
+}
+
+// catchUp is how many sends spaced sends may catch up at once after the
+// waiting worker woke late: enough that a busy machine's late wake-ups do
+// not cost the rate, few enough not to empty a server's small burst.
+const catchUp = 2
+
+// tokens is the limiter's burst at r.
+func (p *Pacer) tokens(r float64) int {
+	if p.spaced(r) {
+		return catchUp
+	}
+	return p.burst
+}
+
+// maxSpacedRate is the highest rate at which sends are spaced one by one;
+// above it the spacing is finer than the timers that would keep it.
+const maxSpacedRate = 2000
+
+// spacingShare is the share of the rate that spaced sends aim for: the
+// server counts arrivals, and a catch-up, or jitter between sending and
+// arriving, can move sends into the next second's window.
+const spacingShare = 0.995
+
+// spaced reports whether sends at r go one by one, evenly spaced.
+func (p *Pacer) spaced(r float64) bool { return p.burst == 1 && r <= maxSpacedRate }
+
+// limit is the limiter's rate for r.
+func (p *Pacer) limit(r float64) rate.Limit {
+	if p.spaced(r) {
+		return rate.Limit(r * spacingShare)
+	}
+	return rate.Limit(r)
 }
 
 // Wait blocks until the gate is open and a token is free, or ctx ends.
 func (p *Pacer) Wait(ctx context.Context) error {
+	if p.spaced(p.Rate()) {
+		select {
+		case p.turn <- struct{}{}:
+			defer func() { <-p.turn }()
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 	for {
 		if wait := p.gate(); wait > 0 {
 			if err := sleepCtx(ctx, wait); err != nil {
@@ -44,7 +93,7 @@ func (p *Pacer) Wait(ctx context.Context) error {
 		// A 429 may have closed the gate while this worker waited for its
 		// token: honour it rather than send into it.
 		if p.gate() <= 0 {
-			return p.space(ctx)
+			return nil
 		}
 	}
 }
@@ -75,7 +124,9 @@ func (p *Pacer) SetRate(r float64) {
 		return
 	}
 	p.rate = r
-	p.lim.SetLimitAt(p.now(), rate.Limit(r))
+	now := p.now()
+	p.lim.SetLimitAt(now, p.limit(r))
+	p.lim.SetBurstAt(now, p.tokens(r))
 }
 
 // Rate is the current requests-per-second limit.
@@ -83,45 +134,6 @@ func (p *Pacer) Rate() float64 {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.rate
-}
-
-// maxSpacedRate is the highest rate at which sends are also spaced in real
-// time; above it the spacing is finer than the timers that would keep it.
-const maxSpacedRate = 2000
-
-// spacingShare is the share of the rate that spaced sends aim for: the
-// server counts arrivals, and network and scheduling jitter can move a send
-// into the next second's window.
-const spacingShare = 0.99
-
-// space keeps sends about 1/rate apart in real time when the burst is 1.
-// The limiter hands out slots in advance, and workers that wake late from
-// theirs would go out together: a one-second window could then see more than
-// rate + burst requests. Each send takes the next slot of a schedule and
-// waits for it; a send that is itself late moves the schedule only if it is
-// more than one interval late, so timer overshoot does not slow the rate.
-func (p *Pacer) space(ctx context.Context) error {
-	if p.lim.Burst() > 1 {
-		return nil
-	}
-	p.mu.Lock()
-	if p.rate > maxSpacedRate {
-		p.mu.Unlock()
-		return nil
-	}
-	interval := time.Duration(float64(time.Second) / (p.rate * spacingShare))
-	now := p.now()
-	slot := p.nextSend
-	base := slot
-	if floor := now.Add(-interval); base.Before(floor) {
-		base = floor
-	}
-	p.nextSend = base.Add(interval)
-	p.mu.Unlock()
-	if wait := slot.Sub(now); wait > 0 {
-		return sleepCtx(ctx, wait)
-	}
-	return nil
 }
 
 // sleepCtx waits d or until ctx ends.

@@ -16,7 +16,8 @@ type outcome struct {
 	customer *client.Customer
 	resp     *client.Response // nil when no HTTP answer came back
 	err      error
-	lookup   bool // the call was a GET by external_id, not a create
+	lookup   bool      // the call was a GET by external_id, not a create
+	sent     time.Time // when the call began: the pacing counts sends by it
 }
 
 // verdict is what the policy says to do after one call.

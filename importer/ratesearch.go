@@ -1,73 +1,351 @@
 package importer
 
-import "time"
+import (
+	"math"
+	"time"
 
-// rateSearch looks for the server's real limit when --rate is above it. It
-// is pure: it reads no clock and waits for nothing; the run tells it what
-// happened and when, and applies the rate it answers.
+	"github.com/prolifi/prolifi-import/client"
+)
+
+// rateSearch finds the server's limit when --rate is above it, and follows
+// it when it changes. It is pure: it reads no clock and waits for nothing;
+// the run tells it what each answer said and when its request was sent, and
+// applies the rate (and any wait) it answers.
 //
-// After a 429 the rate is halved until a rate holds for holdFor without a
-// 429 (lo); then it probes halfway between lo and the lowest rate that drew
-// a 429 (hi), so a --rate far above the server's limit settles just under it
-// after a few 429s instead of meeting one every second.
+// What it trusts, first to last:
+//   - a limit the server states in rate-limit headers, on any answer, caps
+//     the rate at once, a little under it (statedLimit); an answer saying
+//     none is left holds every send until the reset;
+//   - a limiter of one-second windows is recognised from the seconds that
+//     held a refusal (secondCounts), and the rate goes a little under its
+//     quota;
+//   - a token bucket is measured from the stretches of sends that ended in
+//     a 429 (stretch, fitBucket): two at different rates give its burst and
+//     rate, after which each one gives its rate;
+//   - anything else gets a bounded search: the highest rate that held (lo)
+//     and the lowest that drew a 429 (hi) are bisected, never under what
+//     the server was seen to accept over a stretch and the pause after it.
+//
+// A rate that holds for holdFor counts as safe. Settled under a limit, the
+// search tries a little higher every probeEvery, in case it was raised.
 type rateSearch struct {
-	target  float64   // --rate: never above it
-	cur     float64   // the rate now
-	since   time.Time // when cur was set
-	lo, hi  float64   // highest rate that held, lowest that drew a 429 (0: none yet)
-	lastCut time.Time // 429s for requests sent before this say nothing new
+	target  float64       // --rate: never above it
+	maxWait time.Duration // --max-wait: no longer hold (0: any)
+	cap     float64       // target, or a little under the limit the server states
+	stated  float64       // the limit the server states, a second (0: none)
+	cur     float64       // the rate now
+	since   time.Time     // when cur was set, or the gate last opened
+	lo, hi  float64       // highest rate that held; lowest that drew a 429 (0: none)
+	est     float64       // the limit as measured (0: unknown)
+	burst   float64       // c = B − 1 of a token bucket (−1: unknown)
+	kind    limiterKind
+	gate    time.Time // no send before this
+	quiet   time.Time // the last 429 or probe: the next probe waits probeEvery from it
+
+	run        stretch   // the stretch going on
+	last, prev stretch   // the last two that ended in a 429, newest first
+	lastGate   time.Time // the end of the pause after last: later sends are not last's
+	seconds    secondCounts
+	reader     statedLimit
 }
 
-// holdFor is how long a rate must go without a 429 to count as safe.
-const holdFor = 3 * time.Second
-
-// minRate keeps a run moving however often the server says 429.
-const minRate = 0.5
-
-func newRateSearch(target float64, now time.Time) *rateSearch {
-	return &rateSearch{target: target, cur: target, since: now}
+// observation is what the search learns from one HTTP answer.
+type observation struct {
+	sent, at   time.Time // when its request went out, and when it came back
+	throttled  bool      // a 429
+	pauseUntil time.Time // with throttled: the end of the pause it set
+	limit      client.RateLimit
 }
 
-// onThrottle records a 429 at now, after which the server's pause lasts
-// until pauseUntil, and returns the rate to use.
-func (s *rateSearch) onThrottle(now, pauseUntil time.Time) float64 {
-	if now.Before(s.lastCut) {
-		return s.cur // sent before the last cut took effect
-	}
-	if s.hi == 0 || s.cur < s.hi {
-		s.hi = s.cur
-	}
-	if s.lo >= s.cur {
-		s.lo = 0 // what looked safe was not
-	}
-	next := s.lo
-	if next == 0 {
-		next = s.cur / 2
-	}
-	s.set(max(next, minRate), now)
-	s.lastCut = pauseUntil
-	return s.cur
+// limiterKind is what the search has recognised the server's limiter as.
+type limiterKind int
+
+const (
+	kindUnknown limiterKind = iota
+	kindBucket              // a token bucket, measured
+	kindWindow              // fixed one-second windows
+)
+
+func (k limiterKind) String() string {
+	return [...]string{"unknown", "token bucket", "one-second windows"}[k]
 }
 
-// onSuccess records an answer that was not a 429 at now and returns the
-// rate to use: step by step back toward the target while rates hold.
-func (s *rateSearch) onSuccess(now time.Time) float64 {
-	if s.cur >= s.target || now.Sub(s.since) < holdFor {
-		return s.cur
+const (
+	// holdFor is how long a rate must go without a 429 to count as safe.
+	holdFor = 3 * time.Second
+	// minRate keeps a run moving however often the server says 429.
+	minRate = 0.5
+	// probeEvery spaces the tries above a limit that was found, so that a
+	// raised limit is found within about a minute.
+	probeEvery = 40 * time.Second
+	// pairWithin bounds the time between two stretches fitted together:
+	// older ones may have met another limit.
+	pairWithin = 10 * time.Second
+)
+
+// The shares of a limit the rate goes at, and the steps it takes.
+const (
+	estimateShare = 0.99 // of a measured limit
+	statedShare   = 0.99 // of a limit the server states
+	probeStep     = 1.05 // a try above a limit that was found
+	climbStep     = 1.5  // above every rate that failed, while rates hold
+)
+
+func newRateSearch(target float64, maxWait time.Duration, now time.Time) *rateSearch {
+	s := &rateSearch{target: target, maxWait: maxWait, cap: target, burst: -1, quiet: now}
+	s.set(target, now, true)
+	return s
+}
+
+// observe records one answer and returns the rate to use from now on, and
+// a time before which nothing may be sent (zero: no such wait).
+func (s *rateSearch) observe(a observation) (rate float64, hold time.Time) {
+	if a.throttled {
+		s.throttled(a.sent, a.at, a.pauseUntil)
+	} else {
+		s.accepted(a.sent, a.at)
+	}
+	if a.limit.Known() {
+		hold = s.heed(a.limit, a.at)
+	}
+	return s.cur, hold
+}
+
+// accepted records an answer other than 429.
+func (s *rateSearch) accepted(sent, now time.Time) {
+	s.seconds.accept(sent)
+	switch {
+	case s.run.holds(sent):
+		s.run.accept(sent)
+	case s.ofLast(sent) && sent.Before(s.last.refused):
+		// A late answer from the stretch that just ended: while the gate is
+		// still closed, the rate after it can still be put right.
+		s.last.accept(sent)
+		if now.Before(s.gate) {
+			s.settle()
+		}
+	}
+	s.climb(now)
+}
+
+// throttled records a 429 for a request sent at sent, answered at now,
+// after which every send waits until pauseUntil.
+func (s *rateSearch) throttled(sent, now, pauseUntil time.Time) {
+	if s.ofLast(sent) {
+		// Sent before the pause of the last 429 took effect: the same
+		// episode, told again. Only an earlier refusal changes it.
+		if sent.Before(s.last.refused) {
+			s.last.refused = sent
+			s.settle()
+		}
+		return
+	}
+	if !s.run.holds(sent) {
+		// Sent at the rate before the last raise: the stretch now going on
+		// did not meet this refusal and measures nothing.
+		s.run.first = time.Time{}
+	}
+	s.run.refused, s.run.pause = sent, pauseUntil.Sub(now)
+	s.seconds.refuse(sent, s.run.rate)
+	s.prev, s.last = s.last, s.run
+	s.gate, s.lastGate, s.quiet = pauseUntil, pauseUntil, pauseUntil
+	s.settle()
+}
+
+// ofLast reports whether sent belongs to the stretch that last ended in a
+// 429: sent after it began and before the pause that followed it ended.
+func (s *rateSearch) ofLast(sent time.Time) bool {
+	return !s.last.start.IsZero() && !sent.Before(s.last.start) && sent.Before(s.lastGate)
+}
+
+// settle derives the limit, and the rate after the pause, from the
+// stretches that ended in a 429. A late answer calls it again for the same
+// pause, so it depends on those facts only.
+func (s *rateSearch) settle() {
+	l := s.last
+	if s.hi == 0 || l.rate < s.hi {
+		s.hi = l.rate
+	}
+	if s.lo >= l.rate {
+		s.lo = 0 // what held no longer does
+	}
+	s.est, s.kind = s.measure()
+	next, probe := s.after()
+	s.set(next, s.gate, probe)
+}
+
+// measure returns the limit the stretches tell, and what kind of limiter
+// told it; 0 when they tell none.
+func (s *rateSearch) measure() (float64, limiterKind) {
+	if q, ok := s.seconds.quota(); ok {
+		return float64(q), kindWindow
+	}
+	if s.kind == kindWindow {
+		return float64(s.seconds.last()), kindWindow
+	}
+	// Once the burst is known, a 429 after a rate that held may be a limit
+	// that fell within the stretch: only two probes fit the burst again.
+	refit := s.burst < 0 || (s.prev.probe && s.last.probe)
+	if refit && !s.prev.refused.IsZero() && s.last.start.Sub(s.prev.refused) <= pairWithin {
+		if c, l, ok := fitBucket(s.prev, s.last); ok {
+			// A bucket holds whole tokens: c rounded is exact, and the
+			// stretch alone then tells L to within one send in it.
+			s.burst = math.Round(c)
+			if exact, ok := s.last.limitGiven(s.burst); ok {
+				l = exact
+			}
+			return l, kindBucket
+		}
+	}
+	if s.burst >= 0 {
+		if l, ok := s.last.limitGiven(s.burst); ok {
+			s.refineBurst(l)
+			return l, kindBucket
+		}
+	}
+	return 0, s.kind
+}
+
+// preciseFor is how long a stretch must last for the rate it measures to
+// hardly depend on the burst: one token more or less moves it by 1/τ.
+const preciseFor = time.Second
+
+// refineWithin bounds the time from a probe to the end of the long
+// stretch after it for refineBurst: a limit that fell within the stretch
+// would look the same, and is less likely the sooner it ended.
+const refineWithin = 5 * time.Second
+
+// refineBurst re-derives the burst from the short probe before a long
+// stretch that measured the rate l closely. The first fit leans on a
+// stretch sent far above the limit, whose count is the least sure: the
+// token that decides its last send is often a fraction. Only a result
+// close to whole tokens is taken.
+func (s *rateSearch) refineBurst(l float64) {
+	p := s.prev
+	if s.last.refused.Sub(s.last.first) < preciseFor || !p.probe || p.refused.Sub(p.first) >= preciseFor ||
+		s.last.refused.Sub(p.refused) > refineWithin {
+		return
+	}
+	if n, tau, ok := p.point(); ok {
+		if c := n - l*tau; c > -0.2 && math.Abs(c-math.Round(c)) <= 0.2 {
+			s.burst = math.Round(max(c, 0))
+		}
+	}
+}
+
+// after returns the rate after a 429, and whether it is a guess (a probe).
+func (s *rateSearch) after() (float64, bool) {
+	l := s.last
+	floor := l.cycleRate() * estimateShare
+	switch {
+	case s.est > 0:
+		return under(s.est, estimateShare), false
+	case s.prev.refused.IsZero() && s.burst < 0:
+		// The first 429: a stretch that lasted a while was sent near the
+		// limit, one over at once far above it (or into a small burst).
+		f := min(max(l.refused.Sub(l.first).Seconds()/0.25, 0.25), 0.6)
+		return max(l.rate*f, floor), true
+	case s.lo > 0:
+		return max((s.lo+s.hi)/2, floor), true
+	}
+	return max(s.hi/2, floor), true
+}
+
+// climb raises the rate once it has held for holdFor.
+func (s *rateSearch) climb(now time.Time) {
+	if now.Before(s.gate) || now.Sub(s.since) < holdFor {
+		return
 	}
 	s.lo = max(s.lo, s.cur)
-	next := (s.lo + s.hi) / 2
-	if s.hi-s.lo <= s.hi*0.02 {
-		// Close enough to the limit: stay, but try a little higher now and
-		// then in case the server's limit was raised.
-		if now.Sub(s.since) < 10*holdFor {
-			return s.cur
-		}
-		s.hi = min(s.target, s.hi*1.05)
-		next = s.hi
+	if s.run.probe && s.est > 0 && s.cur > s.est {
+		s.est, s.hi = 0, 0 // above the limit that was measured, and holding: it was raised
 	}
-	s.set(min(next, s.target), now)
-	return s.cur
+	if s.hi > 0 && s.lo >= s.hi {
+		s.hi = 0
+	}
+	if s.cur >= s.cap {
+		return
+	}
+	if next := s.higher(now); next > s.cur {
+		s.set(next, now, true)
+	}
 }
 
-func (s *rateSearch) set(r float64, now time.Time) { s.cur, s.since = r, now }
+// higher is the next rate to try once the current one held.
+func (s *rateSearch) higher(now time.Time) float64 {
+	switch {
+	case s.est > 0 || (s.hi > 0 && s.hi-s.lo <= 0.02*s.hi):
+		// Settled just under the limit: try a little higher now and then.
+		if now.Sub(s.quiet) < probeEvery {
+			return s.cur
+		}
+		s.quiet = now
+		return s.cur * probeStep
+	case s.hi > 0 && s.burst >= 0:
+		// The rate that drew the last 429 had held before it: try it again;
+		// if it fails now, that stretch measures the limit.
+		return under(s.hi, estimateShare)
+	case s.hi > 0:
+		return (s.lo + s.hi) / 2
+	}
+	return s.cur * climbStep
+}
+
+// heed applies the limit the server states and returns when the next send
+// may go, when the answer said none is left.
+func (s *rateSearch) heed(rl client.RateLimit, now time.Time) time.Time {
+	if r := s.reader.rate(rl, now); r > 0 && math.Abs(r-s.stated) > 0.01*r {
+		// A new statement: what was found without it no longer applies.
+		s.stated, s.cap = r, min(s.target, under(r, statedShare))
+		s.lo, s.hi, s.est = 0, 0, 0
+		s.set(s.cap, maxTime(now, s.gate), false)
+	}
+	hold := exhausted(rl, now)
+	if s.maxWait > 0 && hold.Sub(now) > s.maxWait {
+		// Longer than the run may wait: the next send meets the 429, and
+		// the policy's rule for a long Retry-After stops the run.
+		return time.Time{}
+	}
+	if hold.After(s.gate) {
+		// The allowance refills during the wait: a new stretch after it.
+		s.gate = hold
+		s.set(s.cur, hold, s.run.probe)
+	}
+	return hold
+}
+
+// finding is what the search has found, for the log: it changes only when
+// the rate or what is known of the server's limit does.
+type finding struct {
+	rate, stated, limit float64
+	kind                limiterKind
+}
+
+// episode describes the stretch that last ended in a 429, for the debug
+// log: the sends it had accepted, over how long, and the burst known.
+func (s *rateSearch) episode() (accepted int, span time.Duration, burst float64) {
+	return s.last.accepted, s.last.refused.Sub(s.last.first), s.burst
+}
+
+func (s *rateSearch) finding() finding {
+	return finding{rate: s.cur, stated: s.stated, limit: math.Round(s.est), kind: s.kind}
+}
+
+// set makes r the rate from at on, and starts a new stretch there.
+func (s *rateSearch) set(r float64, at time.Time, probe bool) {
+	s.cur = min(max(r, minRate), s.cap)
+	s.since = at
+	s.run = stretch{rate: s.cur, start: at, probe: probe}
+}
+
+// under is the rate to hand the pacer for sends at share of limit l: the
+// pacer spaces sends a little under the rate it is given, and the share
+// already leaves the margin a limit needs.
+func under(l, share float64) float64 { return l * share / spacingShare }
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}

@@ -78,7 +78,7 @@ func (r *run) send(j job) (res Result, ok, maybeSent bool) {
 // call makes the request the row's state asks for.
 func (r *run) call(a *rowAttempt) outcome {
 	req := a.job.row.Request
-	o := outcome{lookup: a.lookup}
+	o := outcome{lookup: a.lookup, sent: r.cfg.Now()}
 	began := time.Now()
 	if a.lookup {
 		r.counters.lookups.Add(1)
@@ -99,10 +99,10 @@ func (r *run) observe(o outcome, d decision) {
 	case d.throttled:
 		r.counters.throttle.Add(1)
 		if d.verdict != vStop {
-			r.throttled(d.wait, now)
+			r.throttled(o, d.wait, now)
 		}
 	case o.resp != nil:
-		r.succeeded(now)
+		r.pace(observation{sent: o.sent, at: now, limit: o.resp.RateLimit})
 	}
 	stop, wave := r.health.observe(d.failing || o.resp == nil && o.err != nil, d.throttled, failureText(o), now)
 	if wave {
@@ -142,29 +142,56 @@ func failureText(o outcome) string {
 	return "success"
 }
 
-// throttled closes the gate for the server's wait and lowers the rate.
-func (r *run) throttled(wait time.Duration, now time.Time) {
+// throttled closes the gate for the server's wait, and lets the search
+// lower the rate.
+func (r *run) throttled(o outcome, wait time.Duration, now time.Time) {
 	if wait <= 0 {
 		wait = time.Second
 	}
-	until := r.pacer.Pause(wait)
+	ob := observation{sent: o.sent, at: now, throttled: true, pauseUntil: r.pacer.Pause(wait)}
+	if o.resp != nil {
+		ob.limit = o.resp.RateLimit
+	}
+	r.pace(ob)
+}
+
+// pace feeds one answer to the rate search and applies what it says: the
+// rate, and a wait when the server said nothing is left until its reset.
+func (r *run) pace(ob observation) {
 	r.searchMu.Lock()
-	before := r.search.cur
-	rate := r.search.onThrottle(now, until)
+	before := r.search.finding()
+	rate, hold := r.search.observe(ob)
+	after := r.search.finding()
+	accepted, span, burst := r.search.episode()
 	r.searchMu.Unlock()
+	if hold.After(ob.at) {
+		r.pacer.Pause(hold.Sub(ob.at))
+	}
 	r.setRate(rate)
-	if rate < before {
-		r.log.Info("rate limited by the API: every worker pauses, and the rate is lowered",
-			zap.Duration("retry_after", wait), zap.Float64("rate_before", before), zap.Float64("rate_now", rate))
+	if ob.throttled {
+		r.log.Debug("pacing: 429", zap.Time("sent", ob.sent), zap.Time("pause_until", ob.pauseUntil), zap.Float64("rate_now", rate),
+			zap.Int("accepted_before", accepted), zap.Duration("over", span), zap.Float64("burst_minus_one", burst))
+	}
+	if after != before {
+		r.logFinding(before, after, ob)
 	}
 }
 
-// succeeded lets the rate climb back while rates hold.
-func (r *run) succeeded(now time.Time) {
-	r.searchMu.Lock()
-	rate := r.search.onSuccess(now)
-	r.searchMu.Unlock()
-	r.setRate(rate)
+// logFinding says what the search learned about the server's limit.
+func (r *run) logFinding(before, after finding, ob observation) {
+	fields := []zap.Field{zap.Float64("rate_before", before.rate), zap.Float64("rate_now", after.rate)}
+	switch {
+	case after.stated != before.stated:
+		r.log.Info("the API states its rate limit: the rate stays a little under it",
+			append(fields, zap.Float64("stated_per_second", after.stated))...)
+	case after.limit != before.limit && after.limit > 0:
+		r.log.Info("rate limited by the API: its limit is measured, and the rate stays a little under it",
+			append(fields, zap.Stringer("limiter", after.kind), zap.Float64("limit_per_second", after.limit))...)
+	case ob.throttled && after.rate < before.rate:
+		r.log.Info("rate limited by the API: every worker pauses, and the rate is lowered", fields...)
+	default:
+		r.log.Debug("pacing: the rate changed", append(fields, zap.Bool("after_429", ob.throttled), zap.Time("sent", ob.sent))...)
+	}
 }
 
 func (r *run) setRate(rate float64) {

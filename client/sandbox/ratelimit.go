@@ -138,18 +138,21 @@ func (l *limiter) enforce(next http.Handler) http.Handler {
 
 // writeRateHeaders sets the de facto X-RateLimit-* headers and the IETF
 // draft's RateLimit-Policy and RateLimit from q. A bucket's policy is
-// given as a full bucket per the time it takes to fill, which never
-// promises more than the rate.
+// given as a full bucket per the time it takes to fill; the draft's window
+// is whole seconds, so when that time is shorter the quota is what the
+// rate grants over the whole seconds. Either way the policy never promises
+// more than the rate.
 func writeRateHeaders(h http.Header, q quota, rate float64, now time.Time) {
 	resetAt := now.Add(q.reset)
 	unix := resetAt.Unix()
 	if resetAt.Nanosecond() > 0 {
 		unix++
 	}
+	w := max(1, ceilSeconds(q.period))
 	h.Set("X-RateLimit-Limit", strconv.FormatFloat(rate, 'f', -1, 64))
 	h.Set("X-RateLimit-Remaining", strconv.Itoa(q.remaining))
 	h.Set("X-RateLimit-Reset", strconv.FormatInt(unix, 10))
-	h.Set("RateLimit-Policy", fmt.Sprintf(`"default";q=%d;w=%d`, q.limit, max(1, ceilSeconds(q.period))))
+	h.Set("RateLimit-Policy", fmt.Sprintf(`"default";q=%d;w=%d`, max(q.limit, int(math.Floor(rate*float64(w)+1e-9))), w))
 	h.Set("RateLimit", fmt.Sprintf(`"default";r=%d;t=%d`, q.remaining, ceilSeconds(q.reset)))
 }
 

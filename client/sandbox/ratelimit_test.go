@@ -88,6 +88,8 @@ func TestRateLimit(t *testing.T) {
 			[]step{withHeader(ok(0, "a"), map[string]string{"X-RateLimit-Limit": "2", "X-RateLimit-Remaining": "3", "X-RateLimit-Reset": unix(time.Second), "RateLimit-Policy": `"default";q=4;w=2`, "RateLimit": `"default";r=3;t=1`})},
 			times(3, ok(0, "a")),
 			[]step{withHeader(limited(250*time.Millisecond, "a", "1"), map[string]string{"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": unix(time.Second), "RateLimit": `"default";r=0;t=1`})})},
+		{"headers on a bucket that fills within a second: the policy states the rate", sandbox.Config{Rate: 200, Burst: 10, RateHeaders: true}, []step{
+			withHeader(ok(0, "a"), map[string]string{"X-RateLimit-Limit": "200", "X-RateLimit-Remaining": "9", "RateLimit-Policy": `"default";q=200;w=1`, "RateLimit": `"default";r=9;t=1`})}},
 		{"headers on a window", sandbox.Config{Rate: 2, Window: 2 * time.Second, RateHeaders: true}, steps(
 			[]step{withHeader(ok(500*time.Millisecond, "a"), map[string]string{"X-RateLimit-Limit": "2", "X-RateLimit-Remaining": "3", "X-RateLimit-Reset": unix(2 * time.Second), "RateLimit-Policy": `"default";q=4;w=2`, "RateLimit": `"default";r=3;t=2`})},
 			times(3, ok(time.Second, "a")),

@@ -22,7 +22,10 @@ func (w *window) take(now time.Time, p policy) quota {
 	if into < 0 {
 		into += p.window
 	}
-	start := now.Add(-into)
+	// Round(0) drops the monotonic reading, which Equal would compare: the
+	// start of one window taken from two readings of the clock can differ
+	// in it by the nanoseconds between reading the wall and monotonic clocks.
+	start := now.Add(-into).Round(0)
 	if !start.Equal(w.start) {
 		w.start, w.used = start, 0
 	}
