@@ -74,8 +74,7 @@ func (l *Ledger) Begin(ctx context.Context, marks []importer.Mark) error {
 		if m.Pending {
 			op = ledger.OpPending
 		}
-		changes[i] = ledger.Change{Op: op, Identity: m.Identity, Run: l.run.ID, Line: m.Line,
-			ExternalID: m.ExternalID, Email: m.Email, Input: l.run.Input}
+		changes[i] = ledger.Change{Op: op, Identity: m.Identity, Run: l.run.ID, Line: m.Line, Email: m.Email}
 	}
 	return l.l.Apply(ctx, changes)
 }
@@ -85,8 +84,7 @@ func (l *Ledger) Record(ctx context.Context, results []importer.Result) error {
 	changes := make([]ledger.Change, len(results))
 	for i, r := range results {
 		changes[i] = ledger.Change{Op: ledger.OpOutcome, Identity: r.Identity(), Run: l.run.ID, Line: r.Line,
-			State: stateOf(r), CustomerID: r.CustomerID, ExternalID: r.ExternalID, Email: r.Email, Input: l.run.Input,
-			Message: recordedMessage(r)}
+			State: stateOf(r), CustomerID: r.CustomerID, Email: r.Email, Message: recordedMessage(r)}
 	}
 	return l.l.Apply(ctx, changes)
 }

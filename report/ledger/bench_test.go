@@ -33,12 +33,12 @@ func benchLedger(b *testing.B, n int) *Ledger {
 
 func benchOutcome(id string, line int) Change {
 	return Change{Op: OpOutcome, Identity: id, Run: "bench", Line: line, State: StateCreated,
-		CustomerID: "cus_0123456789abcdef", Email: "someone@example.com", Input: "customers.csv"}
+		CustomerID: "cus_0123456789abcdef", Email: "someone@example.com"}
 }
 
 func benchPending(id string, line int) Change {
-	return Change{Op: OpPending, Identity: id, Run: "bench", Line: line, ExternalID: id[2:],
-		Email: "someone@example.com", Input: "customers.csv"}
+	return Change{Op: OpPending, Identity: id, Run: "bench", Line: line,
+		Email: "someone@example.com"}
 }
 
 // benchID is identity number i: prefix and a hash of i, so that an input's

@@ -45,7 +45,7 @@ func TestApplyStates(t *testing.T) {
 		{
 			name:    "an outcome without pending is recorded and seen",
 			batches: [][]Change{{outcome("e:a@b.c", "r1", 7, StateExists, "c9")}},
-			want:    map[string]want{"e:a@b.c": {state: StateExists, customer: "c9", run: "r1", line: 7, seenRun: "r1", seenLine: 7}},
+			want:    map[string]want{"e:a@b.c": {state: StateExists, customer: "c9", email: "a@b.c", run: "r1", line: 7, seenRun: "r1", seenLine: 7}},
 		},
 		{
 			name: "an outcome keeps what it does not say",

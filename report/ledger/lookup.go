@@ -6,18 +6,30 @@ import (
 	"strings"
 )
 
-// entryColumns are the columns scanEntry reads, entries as e joined with
-// targets as t.
-const entryColumns = `t.base_url, t.key_fingerprint, e.identity, e.state, e.customer_id, e.external_id, e.email,
-	e.input, e.line, e.run, e.at, e.message, e.seen_run, e.seen_line`
+// entryFrom joins what an entry is made of: its mark (entries e), target
+// (t), run (r), outcome when it answers the mark (o), and the run it was
+// last seen in (s) when not at the mark.
+const entryFrom = `entries e JOIN targets t ON t.id = e.target JOIN runs r ON r.id = e.run
+	LEFT JOIN outcomes o ON o.entry = e.id AND o.mark = e.at LEFT JOIN runs s ON s.id = e.seen_run`
+
+// entryColumns are the columns of entryFrom that scanEntry reads.
+const entryColumns = `t.base_url, t.key_fingerprint, e.identity, coalesce(o.state, 'pending'), coalesce(o.customer_id, ''),
+	e.email, r.input, e.line, r.run, coalesce(o.at, e.at), coalesce(o.message, ''), coalesce(s.run, r.run),
+	coalesce(e.seen_line, e.line)`
 
 // scanEntry reads one row of entryColumns.
 func scanEntry(r interface{ Scan(...any) error }) (Entry, error) {
 	var e Entry
-	var state, at string
+	var state string
+	var at int64
 	err := r.Scan(&e.Target.BaseURL, &e.Target.KeyFingerprint, &e.Identity, &state, &e.CustomerID,
-		&e.ExternalID, &e.Email, &e.Input, &e.Line, &e.Run, &at, &e.Message, &e.SeenRun, &e.SeenLine)
-	e.State, e.At = State(state), parseTime(at)
+		&e.Email, &e.Input, &e.Line, &e.Run, &at, &e.Message, &e.SeenRun, &e.SeenLine)
+	e.State, e.At = State(state), fromMillis(at)
+	if id, ok := strings.CutPrefix(e.Identity, "x:"); ok {
+		e.ExternalID = id
+	} else if email, ok := strings.CutPrefix(e.Identity, "e:"); ok && e.Email == "" {
+		e.Email = email
+	}
 	return e, err
 }
 
@@ -70,7 +82,7 @@ func (l *Ledger) lookupChunk(ctx context.Context, ids []string, found map[string
 // lookupSQL selects the entries of n identities in the ledger's scope.
 func (l *Ledger) lookupSQL(n int) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "SELECT %s FROM entries e JOIN targets t ON t.id = e.target WHERE %s AND e.identity IN (", entryColumns, l.scope.where)
+	fmt.Fprintf(&b, "SELECT %s FROM %s WHERE %s AND e.identity IN (", entryColumns, entryFrom, l.scope.where)
 	values(&b, n, "?")
 	b.WriteString(")")
 	return b.String()
