@@ -72,7 +72,8 @@ func (c Change) storedEmail() string {
 // Apply writes a batch in one transaction (perhaps shared with writes
 // from other goroutines): on return without error it is on disk, and after
 // a crash at any moment either all of it is there or none. Changes apply in
-// order, so a later change of the same identity wins.
+// order, so a later change of the same identity wins. A batch of outcomes
+// only may wait a few milliseconds to share a commit (see group.go).
 func (l *Ledger) Apply(ctx context.Context, changes []Change) error {
 	for i, c := range changes {
 		if err := c.validate(); err != nil {
@@ -87,7 +88,7 @@ func (l *Ledger) Apply(ctx context.Context, changes []Change) error {
 		return err
 	}
 	at := millis(l.now())
-	return l.inTx(ctx, func(ctx context.Context, w *writer) error {
+	return l.write(ctx, func(ctx context.Context, w *writer) error {
 		for start := 0; start < len(changes); {
 			end := start + 1
 			for end < len(changes) && changes[end].Op == changes[start].Op && changes[end].Run == changes[start].Run {
@@ -100,7 +101,18 @@ func (l *Ledger) Apply(ctx context.Context, changes []Change) error {
 			start = end
 		}
 		return nil
-	})
+	}, outcomesOnly(changes))
+}
+
+// outcomesOnly reports whether a batch holds outcomes only: it may wait for
+// company (see group.go).
+func outcomesOnly(changes []Change) bool {
+	for _, c := range changes {
+		if c.Op != OpOutcome {
+			return false
+		}
+	}
+	return true
 }
 
 // head holds the values every row of a statement shares: they are bound

@@ -206,3 +206,26 @@ func TestAnEmptyFileBecomesALedger(t *testing.T) {
 		t.Error("no entry")
 	}
 }
+
+func TestAnOlderSchemaIsRefusedAndLeftAlone(t *testing.T) {
+	path := ledgerPath(t)
+	openT(t, path, targetA()).Close()
+	db, err := sql.Open(driverName, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec("PRAGMA user_version = 1"); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	before, _ := os.ReadFile(path)
+	if _, err := Open(context.Background(), path, targetA(), Options{}); !errors.Is(err, ErrOlderSchema) {
+		t.Errorf("Open: %v, want ErrOlderSchema", err)
+	}
+	if _, err := OpenReadOnly(context.Background(), path, "", ""); !errors.Is(err, ErrOlderSchema) {
+		t.Errorf("OpenReadOnly: %v, want ErrOlderSchema", err)
+	}
+	if after, _ := os.ReadFile(path); !bytes.Equal(before, after) {
+		t.Error("the file changed")
+	}
+}

@@ -3,6 +3,7 @@ package ledger
 import (
 	"context"
 	"fmt"
+	"time"
 )
 
 // Writes are committed in groups: a write that arrives while a commit is
@@ -13,14 +14,21 @@ import (
 // costs; a group pays it once. Each write keeps its own all-or-nothing: it
 // runs under a savepoint of the group's transaction, and returns only when
 // the transaction is on disk.
+//
+// Under load the two goroutines write a few milliseconds apart and a commit
+// takes less than that, so few writes would meet by chance. A write of
+// outcomes only is not on the way to any request (marks are: a create waits
+// for its mark), so it waits for company: up to patience for another write
+// to lead a group it joins, and only then commits alone.
 
 // request is one write waiting for its group.
 type request struct {
-	ctx  context.Context
-	fn   func(ctx context.Context, w *writer) error
-	err  error
-	lead bool          // set when it is handed the lead, before done closes
-	done chan struct{} // closed when it is written, or when it leads
+	ctx   context.Context
+	fn    func(ctx context.Context, w *writer) error
+	err   error
+	taken bool          // a group holds it
+	lead  bool          // set when it is handed the lead, before done closes
+	done  chan struct{} // closed when it is written, or when it leads
 }
 
 // inTx runs fn in a transaction on the writer's connection, perhaps shared
@@ -28,6 +36,11 @@ type request struct {
 // disk when inTx returns nil. fn's context is ctx without its cancellation:
 // once a group has begun, it is not cut short for one of its writes.
 func (l *Ledger) inTx(ctx context.Context, fn func(ctx context.Context, w *writer) error) error {
+	return l.write(ctx, fn, false)
+}
+
+// write is inTx for a write that may wait for company when patient.
+func (l *Ledger) write(ctx context.Context, fn func(ctx context.Context, w *writer) error, patient bool) error {
 	w := l.writer
 	if w == nil {
 		return ErrReadOnly
@@ -35,18 +48,45 @@ func (l *Ledger) inTx(ctx context.Context, fn func(ctx context.Context, w *write
 	r := &request{ctx: ctx, fn: fn, done: make(chan struct{})}
 	w.qmu.Lock()
 	w.queue = append(w.queue, r)
-	if w.leading {
-		w.qmu.Unlock()
-		<-r.done
-		if !r.lead {
-			return r.err
-		}
-	} else {
+	switch {
+	case !w.leading && (!patient || w.patience <= 0):
 		w.leading = true
 		w.qmu.Unlock()
+	case !w.leading:
+		w.qmu.Unlock()
+		if !w.awaitCompany(r) {
+			return r.err
+		}
+	default:
+		w.qmu.Unlock()
+		if <-r.done; !r.lead {
+			return r.err
+		}
 	}
 	w.lead()
 	return r.err
+}
+
+// awaitCompany waits, up to the writer's patience, for another write to
+// take r into its group. It reports whether r is to lead a group after all:
+// nobody came, or r was handed the lead.
+func (w *writer) awaitCompany(r *request) (lead bool) {
+	t := time.NewTimer(w.patience)
+	defer t.Stop()
+	select {
+	case <-r.done:
+		return r.lead
+	case <-t.C:
+	}
+	w.qmu.Lock()
+	if !w.leading && !r.taken {
+		w.leading = true
+		w.qmu.Unlock()
+		return true
+	}
+	w.qmu.Unlock()
+	<-r.done
+	return r.lead
 }
 
 // lead commits the writes waiting now as one group, then hands the lead to
@@ -55,6 +95,10 @@ func (w *writer) lead() {
 	w.qmu.Lock()
 	group := w.queue
 	w.queue = nil
+	for _, r := range group {
+		r.taken = true
+	}
+	w.groups++
 	w.qmu.Unlock()
 
 	w.commit(group)

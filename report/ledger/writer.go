@@ -5,7 +5,14 @@ import (
 	"database/sql"
 	"fmt"
 	"sync"
+	"time"
 )
+
+// patience is how long a write of outcomes waits for a write of marks to
+// share its commit (see group.go). The importer writes marks every few
+// milliseconds under load; its result writer flushes every 5 ms and keeps
+// up while a flush takes less than that.
+const patience = 3 * time.Millisecond
 
 // writer is a writing ledger's own connection: all writes go through it, in
 // groups (see group.go), so that look-ups on the other connection never
@@ -15,9 +22,11 @@ type writer struct {
 	target int64
 	stmts  stmtCache
 
-	qmu     sync.Mutex
-	queue   []*request // writes waiting for the next group
-	leading bool       // a write is committing a group
+	qmu      sync.Mutex
+	queue    []*request    // writes waiting for the next group
+	leading  bool          // a write is committing a group
+	patience time.Duration // how long a patient write waits for company
+	groups   int           // committed or tried so far
 
 	rmu  sync.Mutex
 	runs map[string]int64 // run id → runs.id, of runs on disk
@@ -29,7 +38,7 @@ func (l *Ledger) startWriter(ctx context.Context, t Target) error {
 	if err != nil {
 		return fmt.Errorf("open ledger: %w", err)
 	}
-	w := &writer{conn: conn, stmts: stmtCache{prepare: conn.PrepareContext}, runs: map[string]int64{}}
+	w := &writer{conn: conn, stmts: stmtCache{prepare: conn.PrepareContext}, runs: map[string]int64{}, patience: patience}
 	l.writer = w
 	if err := migrate(ctx, conn, l.path); err != nil {
 		return err
