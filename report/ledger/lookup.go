@@ -40,7 +40,7 @@ func scanEntry(r interface{ Scan(...any) error }) (Entry, error) {
 func (l *Ledger) Lookup(ctx context.Context, identities []string) (map[string]Entry, error) {
 	found := make(map[string]Entry, len(identities))
 	for start := 0; start < len(identities); {
-		n := chunkSize(len(identities) - start)
+		n := min(len(identities)-start, maxChunk)
 		if err := l.lookupChunk(ctx, identities[start:start+n], found); err != nil {
 			return nil, err
 		}
@@ -49,15 +49,23 @@ func (l *Ledger) Lookup(ctx context.Context, identities []string) (map[string]En
 	return found, nil
 }
 
+// lookupChunk looks up at most maxChunk identities in one statement: the
+// one for the next power of two, the last identity repeated to fill it,
+// since a statement costs more than a few more values to bind (the
+// importer's batches are of 65).
 func (l *Ledger) lookupChunk(ctx context.Context, ids []string, found map[string]Entry) error {
-	stmt, err := l.looks.get(ctx, stmtKey{kindLookup, len(ids)}, l.lookupSQL)
+	size := maxChunk
+	for size/2 >= len(ids) {
+		size /= 2
+	}
+	stmt, err := l.looks.get(ctx, stmtKey{kindLookup, size}, l.lookupSQL)
 	if err != nil {
 		return err
 	}
-	args := make([]any, 0, len(l.scope.args)+len(ids))
+	args := make([]any, 0, len(l.scope.args)+size)
 	args = append(args, l.scope.args...)
-	for _, id := range ids {
-		args = append(args, id)
+	for i := range size {
+		args = append(args, ids[min(i, len(ids)-1)])
 	}
 	rows, err := stmt.QueryContext(ctx, args...)
 	if err != nil {
