@@ -82,7 +82,7 @@
 //	CREATE TABLE outcomes (
 //		entry       INTEGER PRIMARY KEY REFERENCES entries (id),
 //		mark        INTEGER NOT NULL,              -- the entries.at it answers; when that changed, the entry is pending
-//		state       TEXT NOT NULL CHECK (state IN ('created', 'exists', 'outcome_unknown', 'failed', 'invalid')),
+//		state       TEXT NOT NULL,                 -- created, exists, outcome_unknown, failed or invalid
 //		customer_id TEXT NOT NULL DEFAULT '',
 //		message     TEXT NOT NULL DEFAULT '',      -- why, for failed, invalid, outcome_unknown
 //		at          INTEGER NOT NULL               -- when, Unix ms
