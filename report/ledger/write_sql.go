@@ -84,17 +84,14 @@ func markSQL(n int) string {
 }
 
 // outcomeSQL records n outcomes, each for its entry's mark in the run;
-// identities without one are left out (the caller counts the rows). They
-// go in rowid order: answers come back in a different order than their
-// marks went out, and a row inserted before the last of a full page splits
-// it, where one past the end starts a new page.
+// identities without one are left out (the caller counts the rows).
 func outcomeSQL(n int) string {
 	var b strings.Builder
 	b.WriteString(`INSERT OR REPLACE INTO outcomes (entry, mark, state, customer_id, message, at)
 	SELECT e.id, e.at, v.column2, v.column3, v.column4, p.at
 	FROM (SELECT ? AS target, ? AS run, ? AS at) p, (VALUES `)
 	values(&b, n, "(?, ?, ?, ?)")
-	b.WriteString(") v JOIN entries e ON e.target = p.target AND e.identity = v.column1 AND e.run = p.run ORDER BY e.id")
+	b.WriteString(") v JOIN entries e ON e.target = p.target AND e.identity = v.column1 AND e.run = p.run")
 	return b.String()
 }
 
