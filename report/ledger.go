@@ -70,8 +70,7 @@ func (l *Ledger) Recall(ctx context.Context, ids []string) (map[string]importer.
 func (l *Ledger) Begin(ctx context.Context, marks []importer.Mark) error {
 	changes := make([]ledger.Change, len(marks))
 	for i, m := range marks {
-		c := ledger.Change{Op: ledger.OpSeen, Identity: m.Identity, Run: l.run.ID, Line: m.Line,
-			ExternalID: m.ExternalID, Email: m.Email, Input: l.run.Input}
+		c := ledger.Change{Op: ledger.OpSeen, Identity: m.Identity, Run: l.run.ID, Line: m.Line, Email: m.Email}
 		switch {
 		case m.Pending:
 			c.Op = ledger.OpPending
@@ -91,8 +90,7 @@ func (l *Ledger) Record(ctx context.Context, results []importer.Result) error {
 	changes := make([]ledger.Change, len(results))
 	for i, r := range results {
 		changes[i] = ledger.Change{Op: ledger.OpOutcome, Identity: r.Identity(), Run: l.run.ID, Line: r.Line,
-			State: stateOf(r), CustomerID: r.CustomerID, ExternalID: r.ExternalID, Email: r.Email, Input: l.run.Input,
-			Message: recordedMessage(r)}
+			State: stateOf(r), CustomerID: r.CustomerID, Email: r.Email, Message: recordedMessage(r)}
 	}
 	return l.l.Apply(ctx, changes)
 }

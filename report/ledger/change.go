@@ -4,16 +4,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Op is what a Change does.
 type Op uint8
 
 const (
-	// OpPending records that a create is about to be sent. The entry's
-	// former state is kept, so that Release can bring it back.
+	// OpPending marks that a create is about to be sent. The entry's former
+	// mark is kept, so that Release can bring it back.
 	OpPending Op = iota + 1
-	// OpOutcome records what came of a create (State: any but pending).
+	// OpOutcome records what came of the create of the entry's mark in Run
+	// (State: any but pending).
 	OpOutcome
 	// OpSeen records that an identity that is not sent was seen in a run at
 	// a line. It changes nothing else, and nothing for an identity the
@@ -22,9 +24,11 @@ const (
 )
 
 // Change is one write of a batch. Every Op uses Identity, Run and Line;
-// OpOutcome uses the rest, and OpPending all but State, CustomerID and
-// Message. An OpOutcome's empty CustomerID, ExternalID, Email, Input or zero
-// Line keeps what the entry had.
+// OpPending also Email, OpOutcome State, CustomerID and Message. An
+// OpOutcome answers the entry's mark in Run; for an entry with no mark in
+// Run it makes one first, from Line and Email (a zero Line or empty Email
+// keeps what the entry had). The input file is the run's (see BeginRun),
+// and the external id is in the identity.
 type Change struct {
 	Op         Op
 	Identity   string
@@ -32,9 +36,7 @@ type Change struct {
 	Line       int
 	State      State
 	CustomerID string
-	ExternalID string
 	Email      string
-	Input      string
 	Message    string
 }
 
@@ -58,9 +60,20 @@ func (c Change) validate() error {
 	return fmt.Errorf("unknown op %d", c.Op)
 }
 
-// Apply writes a batch in one transaction: on return without error it is
-// on disk, and after a crash at any moment either all of it is there or
-// none. Changes apply in order, so a later change of the same identity wins.
+// storedEmail is the email an entry keeps for c: none when the identity is
+// the email itself.
+func (c Change) storedEmail() string {
+	if rest, ok := strings.CutPrefix(c.Identity, "e:"); ok && rest == c.Email {
+		return ""
+	}
+	return c.Email
+}
+
+// Apply writes a batch in one transaction (perhaps shared with writes
+// from other goroutines): on return without error it is on disk, and after
+// a crash at any moment either all of it is there or none. Changes apply in
+// order, so a later change of the same identity wins. A batch of outcomes
+// only may wait a few milliseconds to share a commit (see group.go).
 func (l *Ledger) Apply(ctx context.Context, changes []Change) error {
 	for i, c := range changes {
 		if err := c.validate(); err != nil {
@@ -70,48 +83,101 @@ func (l *Ledger) Apply(ctx context.Context, changes []Change) error {
 	if len(changes) == 0 {
 		return nil
 	}
-	at := formatTime(l.now())
-	return l.inTx(ctx, func(w *writer) error {
+	runs, err := l.runIDs(ctx, changes)
+	if err != nil {
+		return err
+	}
+	at := millis(l.now())
+	return l.write(ctx, func(ctx context.Context, w *writer) error {
 		for start := 0; start < len(changes); {
 			end := start + 1
-			for end < len(changes) && changes[end].Op == changes[start].Op {
+			for end < len(changes) && changes[end].Op == changes[start].Op && changes[end].Run == changes[start].Run {
 				end++
 			}
-			if err := w.applyOps(ctx, at, changes[start:end]); err != nil {
+			head := head{target: w.target, run: runs[changes[start].Run], at: at}
+			if err := w.applyOps(ctx, head, changes[start:end]); err != nil {
 				return err
 			}
 			start = end
 		}
 		return nil
-	})
+	}, outcomesOnly(changes))
 }
 
-// applyOps writes changes that share one Op, a chunk per statement.
-func (w *writer) applyOps(ctx context.Context, at string, changes []Change) error {
-	op := changes[0].Op
-	if op == OpSeen {
+// outcomesOnly reports whether a batch holds outcomes only: it may wait for
+// company (see group.go).
+func outcomesOnly(changes []Change) bool {
+	for _, c := range changes {
+		if c.Op != OpOutcome {
+			return false
+		}
+	}
+	return true
+}
+
+// head holds the values every row of a statement shares: they are bound
+// once, ahead of the rows.
+type head struct {
+	target, run, at int64
+}
+
+// applyOps writes changes that share one Op and run, a chunk per statement.
+func (w *writer) applyOps(ctx context.Context, h head, changes []Change) error {
+	if changes[0].Op == OpSeen {
 		changes = lastSeen(changes)
 	}
-	kind, build, args := opStatement(op)
 	for start := 0; start < len(changes); {
 		n := chunkSize(len(changes) - start)
-		stmt, err := w.stmts.get(ctx, stmtKey{kind, n}, build)
+		chunk := changes[start : start+n]
+		var err error
+		switch chunk[0].Op {
+		case OpPending:
+			_, err = w.exec(ctx, kindPending, h, chunk)
+		case OpSeen:
+			_, err = w.exec(ctx, kindSeen, h, chunk)
+		default:
+			err = w.outcomes(ctx, h, chunk)
+		}
 		if err != nil {
-			return err
-		}
-		vals := make([]any, 0, 13*n+1)
-		for _, c := range changes[start : start+n] {
-			vals = args(vals, w.target, at, c)
-		}
-		if op == OpSeen {
-			vals = append(vals, w.target)
-		}
-		if _, err := stmt.ExecContext(ctx, vals...); err != nil {
 			return fmt.Errorf("write ledger entries: %w", err)
 		}
 		start += n
 	}
 	return nil
+}
+
+// outcomes writes a chunk of outcomes. They answer the marks of their run;
+// when some identity has none (the ledger was not told the create was
+// sent, or not in this run), the chunk's marks are made first.
+func (w *writer) outcomes(ctx context.Context, h head, chunk []Change) error {
+	n, err := w.exec(ctx, kindOutcome, h, chunk)
+	if err != nil || n == int64(len(chunk)) {
+		return err
+	}
+	if _, err := w.exec(ctx, kindMark, h, chunk); err != nil {
+		return err
+	}
+	_, err = w.exec(ctx, kindOutcome, h, chunk)
+	return err
+}
+
+// exec runs the statement of kind for a chunk and returns the rows it
+// changed.
+func (w *writer) exec(ctx context.Context, kind stmtKind, h head, chunk []Change) (int64, error) {
+	st := statementOf(kind)
+	stmt, err := w.stmts.get(ctx, stmtKey{kind, len(chunk)}, st.build)
+	if err != nil {
+		return 0, err
+	}
+	vals := st.head(make([]any, 0, st.perRow*len(chunk)+3), h)
+	for _, c := range chunk {
+		vals = st.row(vals, c)
+	}
+	res, err := stmt.ExecContext(ctx, vals...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
 }
 
 // lastSeen keeps, of several seen changes of one identity, the last: one

@@ -17,6 +17,9 @@ const (
 	// ErrNewerSchema is wrapped when the ledger was written by a newer
 	// version of the tool than this one.
 	ErrNewerSchema = Error("ledger was written by a newer prolifi-import")
+	// ErrOlderSchema is wrapped when the ledger has a schema this version no
+	// longer reads; the file is left as it is.
+	ErrOlderSchema = Error("ledger was written by an older prolifi-import")
 	// ErrSymlink is wrapped when the ledger path, or its lock, is a symbolic
 	// link: following it could write customer data somewhere unexpected.
 	ErrSymlink = Error("ledger path is a symbolic link")

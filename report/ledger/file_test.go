@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -173,22 +174,38 @@ func TestReadOnlyTakesNoLock(t *testing.T) {
 	}
 }
 
-func TestNewerSchemaIsRefused(t *testing.T) {
-	path := ledgerPath(t)
-	openT(t, path, targetA()).Close()
-	db, err := sql.Open(driverName, path)
-	if err != nil {
-		t.Fatal(err)
+func TestOtherSchemaVersionsAreRefusedAndLeftAlone(t *testing.T) {
+	tests := []struct {
+		name    string
+		version int
+		want    error
+	}{
+		{"newer", 99, ErrNewerSchema},
+		{"older", 1, ErrOlderSchema},
 	}
-	if _, err := db.Exec("PRAGMA user_version = 99"); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
-	if _, err := Open(context.Background(), path, targetA(), Options{}); !errors.Is(err, ErrNewerSchema) {
-		t.Errorf("Open: %v, want ErrNewerSchema", err)
-	}
-	if _, err := OpenReadOnly(context.Background(), path, "", ""); !errors.Is(err, ErrNewerSchema) {
-		t.Errorf("OpenReadOnly: %v, want ErrNewerSchema", err)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := ledgerPath(t)
+			openT(t, path, targetA()).Close()
+			db, err := sql.Open(driverName, path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.Exec(fmt.Sprintf("PRAGMA user_version = %d", tt.version)); err != nil {
+				t.Fatal(err)
+			}
+			db.Close()
+			before, _ := os.ReadFile(path)
+			if _, err := Open(context.Background(), path, targetA(), Options{}); !errors.Is(err, tt.want) {
+				t.Errorf("Open: %v, want %v", err, tt.want)
+			}
+			if _, err := OpenReadOnly(context.Background(), path, "", ""); !errors.Is(err, tt.want) {
+				t.Errorf("OpenReadOnly: %v, want %v", err, tt.want)
+			}
+			if after, _ := os.ReadFile(path); !bytes.Equal(before, after) {
+				t.Error("the file changed")
+			}
+		})
 	}
 }
 

@@ -85,7 +85,7 @@ func lookup(t *testing.T, l *Ledger, ids ...string) map[string]Entry {
 }
 
 func pending(id, run string, line int) Change {
-	return Change{Op: OpPending, Identity: id, Run: run, Line: line, Input: "customers.csv"}
+	return Change{Op: OpPending, Identity: id, Run: run, Line: line}
 }
 
 func outcome(id, run string, line int, s State, customer string) Change {

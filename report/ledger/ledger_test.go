@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // want is what a test checks of an entry.
@@ -45,7 +46,7 @@ func TestApplyStates(t *testing.T) {
 		{
 			name:    "an outcome without pending is recorded and seen",
 			batches: [][]Change{{outcome("e:a@b.c", "r1", 7, StateExists, "c9")}},
-			want:    map[string]want{"e:a@b.c": {state: StateExists, customer: "c9", run: "r1", line: 7, seenRun: "r1", seenLine: 7}},
+			want:    map[string]want{"e:a@b.c": {state: StateExists, customer: "c9", email: "a@b.c", run: "r1", line: 7, seenRun: "r1", seenLine: 7}},
 		},
 		{
 			name: "an outcome keeps what it does not say",
@@ -80,6 +81,32 @@ func TestApplyStates(t *testing.T) {
 			name:    "the last of two seen of one identity in a batch wins",
 			batches: [][]Change{{outcome("x:1", "r1", 2, StateCreated, "c1")}, {seen("x:1", "r2", 5), seen("x:1", "r2", 9)}},
 			want:    map[string]want{"x:1": {state: StateCreated, customer: "c1", run: "r1", line: 2, seenRun: "r2", seenLine: 9}},
+		},
+		{
+			name:    "a new mark makes the outcome of the mark before it stale",
+			batches: [][]Change{{outcome("x:1", "r1", 2, StateCreated, "c1")}, {pending("x:1", "r2", 3)}},
+			want:    map[string]want{"x:1": {state: StatePending, run: "r2", line: 3, seenRun: "r2", seenLine: 3}},
+		},
+		{
+			name: "a mark again in its own run, after its outcome, is pending again",
+			batches: [][]Change{{pending("x:1", "r1", 2)}, {outcome("x:1", "r1", 2, StateCreated, "c1")},
+				{pending("x:1", "r1", 2)}},
+			want: map[string]want{"x:1": {state: StatePending, run: "r1", line: 2, seenRun: "r1", seenLine: 2}},
+		},
+		{
+			name: "an outcome in another run than the mark marks the entry in its run",
+			batches: [][]Change{{{Op: OpPending, Identity: "x:1", Run: "r1", Line: 2, Email: "a@b.c"}},
+				{outcome("x:1", "r2", 5, StateExists, "c1")}},
+			want: map[string]want{"x:1": {state: StateExists, customer: "c1", email: "a@b.c", run: "r2", line: 5, seenRun: "r2", seenLine: 5}},
+		},
+		{
+			name: "an email that is the identity reads back",
+			batches: [][]Change{{{Op: OpPending, Identity: "e:a@b.c", Run: "r1", Line: 2, Email: "a@b.c"},
+				{Op: OpPending, Identity: "e:d@e.f", Run: "r1", Line: 3, Email: "D@e.f"}}},
+			want: map[string]want{
+				"e:a@b.c": {state: StatePending, email: "a@b.c", run: "r1", line: 2, seenRun: "r1", seenLine: 2},
+				"e:d@e.f": {state: StatePending, email: "D@e.f", run: "r1", line: 3, seenRun: "r1", seenLine: 3},
+			},
 		},
 		{
 			name: "an outcome keeps a later line seen in its run",
@@ -346,5 +373,51 @@ func TestLastSeen(t *testing.T) {
 				t.Errorf("got %v, want %v", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestEntryTellsItsRunAndInput(t *testing.T) {
+	ctx := context.Background()
+	l := openT(t, ledgerPath(t), targetA())
+	if err := l.BeginRun(ctx, Run{ID: "r1", Input: "/data/customers.csv"}); err != nil {
+		t.Fatal(err)
+	}
+	apply(t, l, pending("x:1", "r1", 2))
+	apply(t, l, outcome("x:1", "r1", 2, StateCreated, "c1"), pending("x:2", "r-not-begun", 9))
+	m := lookup(t, l, "x:1", "x:2")
+	if e := m["x:1"]; e.Input != "/data/customers.csv" || e.ExternalID != "1" || e.Run != "r1" || e.At.IsZero() {
+		t.Errorf("x:1: %+v", e)
+	}
+	if e := m["x:2"]; e.Input != "" || e.Run != "r-not-begun" || e.State != StatePending {
+		t.Errorf("x:2, of a run Apply met first: %+v", e)
+	}
+	if err := l.BeginRun(ctx, Run{ID: "r-not-begun", Input: "late.csv"}); err != nil {
+		t.Fatal(err)
+	}
+	if e := lookup(t, l, "x:2")["x:2"]; e.Input != "late.csv" {
+		t.Errorf("x:2 after its run began: %+v", e)
+	}
+}
+
+// TestANewMarkIsLaterOnAStoppedClock: a mark must be later than the one it
+// replaces even when the clock says otherwise, or the old mark's outcome
+// would still count.
+func TestANewMarkIsLaterOnAStoppedClock(t *testing.T) {
+	stopped := time.Date(2025, 3, 4, 2, 14, 5, 0, time.UTC)
+	l, err := Open(context.Background(), ledgerPath(t), targetA(), Options{Now: func() time.Time { return stopped }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	apply(t, l, outcome("x:1", "r1", 2, StateCreated, "c1"))
+	apply(t, l, pending("x:1", "r2", 3))
+	if e := lookup(t, l, "x:1")["x:1"]; e.State != StatePending {
+		t.Errorf("after a new mark: %+v, want pending", e)
+	}
+	if n, err := l.Release(context.Background(), "r2", []string{"x:1"}); err != nil || n != 1 {
+		t.Fatalf("Release: %d, %v", n, err)
+	}
+	if e := lookup(t, l, "x:1")["x:1"]; e.State != StateCreated || e.CustomerID != "c1" {
+		t.Errorf("after Release: %+v, want created again", e)
 	}
 }

@@ -6,18 +6,30 @@ import (
 	"strings"
 )
 
-// entryColumns are the columns scanEntry reads, entries as e joined with
-// targets as t.
-const entryColumns = `t.base_url, t.key_fingerprint, e.identity, e.state, e.customer_id, e.external_id, e.email,
-	e.input, e.line, e.run, e.at, e.message, e.seen_run, e.seen_line`
+// entryFrom joins what an entry is made of: its mark (entries e), target
+// (t), run (r), outcome when it answers the mark (o), and the run it was
+// last seen in (s) when not at the mark.
+const entryFrom = `entries e JOIN targets t ON t.id = e.target JOIN runs r ON r.id = e.run
+	LEFT JOIN outcomes o ON o.entry = e.id AND o.mark = e.at LEFT JOIN runs s ON s.id = e.seen_run`
+
+// entryColumns are the columns of entryFrom that scanEntry reads.
+const entryColumns = `t.base_url, t.key_fingerprint, e.identity, coalesce(o.state, 'pending'), coalesce(o.customer_id, ''),
+	e.email, r.input, e.line, r.run, coalesce(o.at, e.at), coalesce(o.message, ''), coalesce(s.run, r.run),
+	coalesce(e.seen_line, e.line)`
 
 // scanEntry reads one row of entryColumns.
 func scanEntry(r interface{ Scan(...any) error }) (Entry, error) {
 	var e Entry
-	var state, at string
+	var state string
+	var at int64
 	err := r.Scan(&e.Target.BaseURL, &e.Target.KeyFingerprint, &e.Identity, &state, &e.CustomerID,
-		&e.ExternalID, &e.Email, &e.Input, &e.Line, &e.Run, &at, &e.Message, &e.SeenRun, &e.SeenLine)
-	e.State, e.At = State(state), parseTime(at)
+		&e.Email, &e.Input, &e.Line, &e.Run, &at, &e.Message, &e.SeenRun, &e.SeenLine)
+	e.State, e.At = State(state), fromMillis(at)
+	if id, ok := strings.CutPrefix(e.Identity, "x:"); ok {
+		e.ExternalID = id
+	} else if email, ok := strings.CutPrefix(e.Identity, "e:"); ok && e.Email == "" {
+		e.Email = email
+	}
 	return e, err
 }
 
@@ -28,7 +40,7 @@ func scanEntry(r interface{ Scan(...any) error }) (Entry, error) {
 func (l *Ledger) Lookup(ctx context.Context, identities []string) (map[string]Entry, error) {
 	found := make(map[string]Entry, len(identities))
 	for start := 0; start < len(identities); {
-		n := chunkSize(len(identities) - start)
+		n := min(len(identities)-start, maxChunk)
 		if err := l.lookupChunk(ctx, identities[start:start+n], found); err != nil {
 			return nil, err
 		}
@@ -37,15 +49,23 @@ func (l *Ledger) Lookup(ctx context.Context, identities []string) (map[string]En
 	return found, nil
 }
 
+// lookupChunk looks up at most maxChunk identities in one statement: the
+// one for the next power of two, the last identity repeated to fill it,
+// since a statement costs more than a few more values to bind (the
+// importer's batches are of 65).
 func (l *Ledger) lookupChunk(ctx context.Context, ids []string, found map[string]Entry) error {
-	stmt, err := l.looks.get(ctx, stmtKey{kindLookup, len(ids)}, l.lookupSQL)
+	size := maxChunk
+	for size/2 >= len(ids) {
+		size /= 2
+	}
+	stmt, err := l.looks.get(ctx, stmtKey{kindLookup, size}, l.lookupSQL)
 	if err != nil {
 		return err
 	}
-	args := make([]any, 0, len(l.scope.args)+len(ids))
+	args := make([]any, 0, len(l.scope.args)+size)
 	args = append(args, l.scope.args...)
-	for _, id := range ids {
-		args = append(args, id)
+	for i := range size {
+		args = append(args, ids[min(i, len(ids)-1)])
 	}
 	rows, err := stmt.QueryContext(ctx, args...)
 	if err != nil {
@@ -70,7 +90,7 @@ func (l *Ledger) lookupChunk(ctx context.Context, ids []string, found map[string
 // lookupSQL selects the entries of n identities in the ledger's scope.
 func (l *Ledger) lookupSQL(n int) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "SELECT %s FROM entries e JOIN targets t ON t.id = e.target WHERE %s AND e.identity IN (", entryColumns, l.scope.where)
+	fmt.Fprintf(&b, "SELECT %s FROM %s WHERE %s AND e.identity IN (", entryColumns, entryFrom, l.scope.where)
 	values(&b, n, "?")
 	b.WriteString(")")
 	return b.String()

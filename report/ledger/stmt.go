@@ -28,6 +28,7 @@ type stmtKind uint8
 const (
 	kindLookup stmtKind = iota
 	kindPending
+	kindMark
 	kindOutcome
 	kindSeen
 )

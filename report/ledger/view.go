@@ -21,7 +21,8 @@ type TargetCounts struct {
 func (l *Ledger) Targets(ctx context.Context) ([]TargetCounts, error) {
 	where := strings.ReplaceAll(l.scope.where, "e.target", "t.id")
 	rows, err := l.db.QueryContext(ctx, `SELECT t.base_url, t.key_fingerprint, t.created, coalesce(c.state, ''), coalesce(c.n, 0)
-		FROM targets t LEFT JOIN (SELECT target, state, count(*) AS n FROM entries GROUP BY target, state) c ON c.target = t.id
+		FROM targets t LEFT JOIN (SELECT e.target, coalesce(o.state, 'pending') AS state, count(*) AS n
+			FROM entries e LEFT JOIN outcomes o ON o.entry = e.id AND o.mark = e.at GROUP BY e.target, 2) c ON c.target = t.id
 		WHERE `+where+` ORDER BY t.base_url, t.key_fingerprint`, l.scope.args...)
 	if err != nil {
 		return nil, fmt.Errorf("list ledger targets: %w", err)
@@ -55,12 +56,12 @@ func (l *Ledger) Targets(ctx context.Context) ([]TargetCounts, error) {
 // Ledger: the one connection it has for reads is busy until Entries returns.
 func (l *Ledger) Entries(ctx context.Context, states []State, fn func(Entry) error) error {
 	args := append([]any{}, l.scope.args...)
-	q := "SELECT " + entryColumns + " FROM entries e JOIN targets t ON t.id = e.target WHERE " + l.scope.where
+	q := "SELECT " + entryColumns + " FROM " + entryFrom + " WHERE " + l.scope.where
 	if len(states) > 0 {
 		for _, s := range states {
 			args = append(args, string(s))
 		}
-		q += " AND e.state IN (?" + strings.Repeat(", ?", len(states)-1) + ")"
+		q += " AND coalesce(o.state, 'pending') IN (?" + strings.Repeat(", ?", len(states)-1) + ")"
 	}
 	rows, err := l.db.QueryContext(ctx, q+" ORDER BY e.target, e.identity", args...)
 	if err != nil {
@@ -90,9 +91,9 @@ func (l *Ledger) Runs(ctx context.Context, limit int) ([]Run, error) {
 	}
 	where := strings.ReplaceAll(l.scope.where, "e.target", "r.target")
 	args := append(append([]any{}, l.scope.args...), limit)
-	rows, err := l.db.QueryContext(ctx, fmt.Sprintf(`SELECT r.id, t.base_url, t.key_fingerprint, r.input, r.input_fingerprint,
+	rows, err := l.db.QueryContext(ctx, fmt.Sprintf(`SELECT r.run, t.base_url, t.key_fingerprint, r.input, r.input_fingerprint,
 		r.pid, r.host, r.started, coalesce(r.finished, ''), r.outcome, r.counts
-		FROM runs r JOIN targets t ON t.id = r.target WHERE %s ORDER BY r.started DESC, r.id LIMIT ?`, where), args...)
+		FROM runs r JOIN targets t ON t.id = r.target WHERE %s ORDER BY r.started DESC, r.run LIMIT ?`, where), args...)
 	if err != nil {
 		return nil, fmt.Errorf("list ledger runs: %w", err)
 	}

@@ -2,9 +2,12 @@ package ledger
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -129,5 +132,54 @@ func TestRuns(t *testing.T) {
 	}
 	if last, _ := l.Runs(ctx, 1); len(last) != 1 || last[0].ID != "r3" {
 		t.Errorf("Runs(1): %+v", last)
+	}
+}
+
+// TestTheViewShowsWhatEntriesDoes: the view ledger, for sqlite3, tells
+// each entry as Entries does.
+func TestTheViewShowsWhatEntriesDoes(t *testing.T) {
+	path := viewLedger(t)
+	l := openT(t, path, targetA())
+	apply(t, l, seen("x:1", "r3", 40), pending("x:3", "r3", 7))
+	if _, err := l.Release(context.Background(), "r3", []string{"x:3"}); err != nil {
+		t.Fatal(err)
+	}
+	l.Close()
+	var want []string
+	err := openRO(t, path, "", "").Entries(context.Background(), nil, func(e Entry) error {
+		want = append(want, fmt.Sprint(e.Target.BaseURL, e.Target.KeyFingerprint, e.Identity, e.State, e.CustomerID,
+			e.ExternalID, e.Email, e.Input, e.Line, e.Run, e.At.Format(timeLayout), e.Message, e.SeenRun, e.SeenLine))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open(driverName, "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(`SELECT base_url, key_fingerprint, identity, state, customer_id, external_id, email, input, line,
+		run, at, message, seen_run, seen_line FROM ledger`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var v [14]any
+		ptrs := make([]any, len(v))
+		for i := range v {
+			ptrs[i] = &v[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, fmt.Sprint(v[:]...))
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("the view:\n%s\nEntries:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

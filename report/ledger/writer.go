@@ -5,16 +5,31 @@ import (
 	"database/sql"
 	"fmt"
 	"sync"
+	"time"
 )
 
-// writer is a writing ledger's own connection: all writes go through it, one
-// transaction at a time, so that look-ups on the other connection never wait
-// for a commit's fsync.
+// patience is how long a write of outcomes waits for a write of marks to
+// share its commit (see group.go). The importer writes marks every few
+// milliseconds under load; its result writer flushes every 5 ms and keeps
+// up while a flush takes less than that.
+const patience = 3 * time.Millisecond
+
+// writer is a writing ledger's own connection: all writes go through it, in
+// groups (see group.go), so that look-ups on the other connection never
+// wait for a commit's fsync.
 type writer struct {
-	mu     sync.Mutex
 	conn   *sql.Conn
 	target int64
 	stmts  stmtCache
+
+	qmu      sync.Mutex
+	queue    []*request    // writes waiting for the next group
+	leading  bool          // a write is committing a group
+	patience time.Duration // how long a patient write waits for company
+	groups   int           // committed or tried so far
+
+	rmu  sync.Mutex
+	runs map[string]int64 // run id → runs.id, of runs on disk
 }
 
 // startWriter sets up the schema, the target and the writer connection.
@@ -23,7 +38,7 @@ func (l *Ledger) startWriter(ctx context.Context, t Target) error {
 	if err != nil {
 		return fmt.Errorf("open ledger: %w", err)
 	}
-	w := &writer{conn: conn, stmts: stmtCache{prepare: conn.PrepareContext}}
+	w := &writer{conn: conn, stmts: stmtCache{prepare: conn.PrepareContext}, runs: map[string]int64{}, patience: patience}
 	l.writer = w
 	if err := migrate(ctx, conn, l.path); err != nil {
 		return err
@@ -45,30 +60,6 @@ func (l *Ledger) startWriter(ctx context.Context, t Target) error {
 		return fmt.Errorf("mark unfinished runs: %w", err)
 	}
 	l.scope = writeScope(w.target)
-	return nil
-}
-
-// inTx runs fn in one IMMEDIATE transaction on the writer's connection;
-// with synchronous=FULL the commit is on disk when inTx returns nil.
-func (l *Ledger) inTx(ctx context.Context, fn func(w *writer) error) error {
-	w := l.writer
-	if w == nil {
-		return ErrReadOnly
-	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if _, err := w.conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
-		return fmt.Errorf("begin ledger transaction: %w", err)
-	}
-	if err := fn(w); err != nil {
-		// The context may be what failed: roll back regardless.
-		_, _ = w.conn.ExecContext(context.Background(), "ROLLBACK")
-		return err
-	}
-	if _, err := w.conn.ExecContext(ctx, "COMMIT"); err != nil {
-		_, _ = w.conn.ExecContext(context.Background(), "ROLLBACK")
-		return fmt.Errorf("commit ledger transaction: %w", err)
-	}
 	return nil
 }
 
