@@ -15,23 +15,37 @@ import (
 // (Record), in the ledger's own terms underneath.
 type Ledger struct {
 	l     *ledger.Ledger
-	run   ledger.Run
-	write bool
+	run     ledger.Run
+	write   bool
+	movedIn int
 }
 
 // OpenLedger opens the ledger at path to write this run's entries for
-// target, and records the run's start. A second run on the same ledger is
-// refused at once, naming the holder.
-func OpenLedger(ctx context.Context, path string, target ledger.Target, run ledger.Run) (*Ledger, error) {
+// target, settles a change of API key (see KeyChange), and records the
+// run's start. A second run on the same ledger is refused at once, naming
+// the holder.
+func OpenLedger(ctx context.Context, path string, target ledger.Target, run ledger.Run, kc KeyChange) (*Ledger, error) {
 	l, err := ledger.Open(ctx, path, target, ledger.Options{Input: run.Input})
 	if err != nil {
 		return nil, err
 	}
-	if err := l.BeginRun(ctx, run); err != nil {
+	moved, err := settleKeys(ctx, l, target.BaseURL, kc)
+	if err == nil {
+		err = l.BeginRun(ctx, run)
+	}
+	if err != nil {
 		l.Close()
 		return nil, err
 	}
-	return &Ledger{l: l, run: run, write: true}, nil
+	return &Ledger{l: l, run: run, write: true, movedIn: moved}, nil
+}
+
+// MovedIn is how many entries of a replaced key moved to this run's key.
+func (l *Ledger) MovedIn() int {
+	if l == nil {
+		return 0
+	}
+	return l.movedIn
 }
 
 // OpenLedgerReadOnly opens the ledger to consult it only (a dry run): an

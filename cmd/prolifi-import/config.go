@@ -33,8 +33,16 @@ type config struct {
 	dryRun   bool
 	recheck  bool
 	retryUnk bool
+	keys     keyFlags
 	limit    int
 	profile  string // --cpuprofile
+}
+
+// keyFlags say what to do when the ledger knows the API only under other
+// keys (see report.KeyChange).
+type keyFlags struct {
+	replaces   string
+	newAccount bool
 }
 
 // targetConfig says where requests go and with which key.
@@ -98,6 +106,8 @@ func newFlagSets(c *config, getenv func(string) string) (*pflag.FlagSet, []flagG
 	l.BoolVar(&c.dryRun, "dry-run", false, "check every row and consult the ledger; send nothing (needs no key)")
 	l.BoolVar(&c.recheck, "recheck", false, "ask the API again about customers the ledger has as imported")
 	l.BoolVar(&c.retryUnk, "retry-unknown", false, "send again rows without an external_id whose earlier outcome is unknown (after checking Prolifi)")
+	l.StringVar(&c.keys.replaces, "key-replaces", "", "this API key replaced the key of this fingerprint (sha256:…, as the ledger names it): its entries become this key's")
+	l.BoolVar(&c.keys.newAccount, "new-account", false, "this API key is another account than the keys the ledger knows for the API: import afresh")
 	l.Bool("resume", false, "accepted for older scripts: every run continues where the ledger says")
 	declarePacing(pc.flags, c)
 	o := out.flags
@@ -252,7 +262,22 @@ func (c *config) check(fs *pflag.FlagSet) error {
 	if _, _, err := errorBudget(p.maxErrors); err != nil {
 		return err
 	}
+	if err := c.keys.check(); err != nil {
+		return err
+	}
 	return checkChoices(c)
+}
+
+// check refuses a key fingerprint that is not one, and both answers at once.
+func (k keyFlags) check() error {
+	if k.replaces != "" && k.newAccount {
+		return usageErr("--key-replaces and --new-account contradict each other: choose one")
+	}
+	hexPart, ok := strings.CutPrefix(k.replaces, "sha256:")
+	if k.replaces != "" && (!ok || len(hexPart) != 32 || strings.Trim(hexPart, "0123456789abcdef") != "") {
+		return usageErr("--key-replaces wants a key fingerprint as the ledger shows it (sha256: and 32 hex digits), never a key")
+	}
+	return nil
 }
 
 // checkChoices refuses values outside a flag's set of words.

@@ -196,7 +196,7 @@ func TestDiskFullThenRerun(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		led, err := report.OpenLedger(context.Background(), filepath.Join(dir, "ledger.db"), target, ledger.Run{ID: run, Input: in})
+		led, err := report.OpenLedger(context.Background(), filepath.Join(dir, "ledger.db"), target, ledger.Run{ID: run, Input: in}, report.KeyChange{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/prolifi/prolifi-import/client/sandbox"
+	"github.com/prolifi/prolifi-import/report/ledger"
 )
 
 // rowsCSV writes n rows with external ids x-from … and emails.
@@ -223,5 +224,48 @@ func TestExternalIDAddedLater(t *testing.T) {
 	}
 	if twins := emu.h.(*sandbox.Server).CreatedWithEmail("a@example.com"); twins != 1 {
 		t.Errorf("a@example.com created %d times", twins)
+	}
+}
+
+// TestReplacedKey: a run with a new key of an API the ledger knows under
+// another key is refused before anything is sent (rows imported by email
+// would be created again); --key-replaces carries the old key's entries
+// over, and --new-account imports afresh.
+func TestReplacedKey(t *testing.T) {
+	emu, base := emulator(t, sandbox.New(sandbox.Config{}))
+	dir := t.TempDir()
+	in := filepath.Join(dir, "export.csv")
+	os.WriteFile(in, []byte("email,name\nann@example.com,Ann\nbob@example.com,Bob\n"), 0o600)
+	state := filepath.Join(t.TempDir(), "state")
+	withKey := func(key string) func(string) string {
+		return env(t, map[string]string{"PROLIFI_API_KEY": key, "XDG_STATE_HOME": state})
+	}
+	args := []string{"--base-url", base, in}
+	if o := runCmd(t, withKey("sk_test_old"), args...); o.code != exitOK || emu.n.Load() != 2 {
+		t.Fatalf("first run: exit %d, %d requests\n%s", o.code, emu.n.Load(), o.stderr)
+	}
+	o := runCmd(t, withKey("sk_test_new"), args...)
+	old := ledger.Fingerprint("sk_test_old")
+	if o.code != exitUsage || emu.n.Load() != 2 || !strings.Contains(o.stderr, "--key-replaces "+old) || !strings.Contains(o.stderr, "--new-account") {
+		t.Fatalf("new key: exit %d, %d requests in all; want exit 2, nothing sent, advice naming %s\n%s", o.code, emu.n.Load(), old, o.stderr)
+	}
+	if o := runCmd(t, withKey("sk_test_new"), append([]string{"--key-replaces", "sk_test_old"}, args...)...); o.code != exitUsage || !strings.Contains(o.stderr, "never a key") {
+		t.Fatalf("a key given as the fingerprint: exit %d\n%s", o.code, o.stderr)
+	}
+	o = runCmd(t, withKey("sk_test_new"), append([]string{"--key-replaces", old}, args...)...)
+	if o.code != exitOK || emu.n.Load() != 2 || !strings.Contains(o.stderr, "exists 2") {
+		t.Fatalf("--key-replaces: exit %d, %d requests in all; want 0 more, both existing\n%s", o.code, emu.n.Load(), o.stderr)
+	}
+	// The old key has nothing left; a third key of another account goes on
+	// only when told.
+	if o := runCmd(t, withKey("sk_test_other"), args...); o.code != exitUsage {
+		t.Fatalf("third key: exit %d, want 2\n%s", o.code, o.stderr)
+	}
+	if o := runCmd(t, withKey("sk_test_other"), append([]string{"--new-account"}, args...)...); o.code != exitOK || emu.n.Load() != 4 {
+		t.Fatalf("--new-account: exit %d, %d requests in all, want 4\n%s", o.code, emu.n.Load(), o.stderr)
+	}
+	// From then on that key has its own history and is not asked again.
+	if o := runCmd(t, withKey("sk_test_other"), args...); o.code != exitOK || emu.n.Load() != 4 {
+		t.Fatalf("another account's rerun: exit %d, %d requests in all, want 4\n%s", o.code, emu.n.Load(), o.stderr)
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -72,13 +73,27 @@ func (s *session) openLedger(ctx context.Context) error {
 	} else {
 		abs, _ := filepath.Abs(s.in.name)
 		s.ledger, err = report.OpenLedger(ctx, path, ledger.Target{BaseURL: s.tgt.base, KeyFingerprint: s.tgt.keyHash},
-			ledger.Run{ID: s.runID, Input: abs})
+			ledger.Run{ID: s.runID, Input: abs}, report.KeyChange{Replaces: s.cfg.keys.replaces, NewAccount: s.cfg.keys.newAccount})
 	}
 	if err != nil {
 		s.removeTemp()
-		return &exitError{code: exitUsage, err: fmt.Errorf("open ledger: %w", err)}
+		return &exitError{code: exitUsage, err: fmt.Errorf("open ledger: %w", keyAdvice(err))}
+	}
+	if n := s.ledger.MovedIn(); n > 0 {
+		s.log.Info("the replaced key's ledger entries are now this key's", zap.Int("entries", n))
 	}
 	return nil
+}
+
+// keyAdvice adds to a refusal over other keys what the user can answer.
+func keyAdvice(err error) error {
+	var oke *report.OtherKeysError
+	if !errors.As(err, &oke) {
+		return err
+	}
+	return fmt.Errorf("%w. Sending now would create again every customer imported under that key without an external_id. "+
+		"If this key replaced it in the same Prolifi account, run again with --key-replaces %s; "+
+		"if this key is for another account, run again with --new-account", err, oke.Keys[0].KeyFingerprint)
 }
 
 func (s *session) recorder() report.Recorder {
