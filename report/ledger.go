@@ -14,7 +14,7 @@ import (
 // earlier runs (Recall, Begin) and the keeper of this run's outcomes
 // (Record), in the ledger's own terms underneath.
 type Ledger struct {
-	l     *ledger.Ledger
+	l       *ledger.Ledger
 	run     ledger.Run
 	write   bool
 	movedIn int
