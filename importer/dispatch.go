@@ -14,7 +14,7 @@ import (
 // rows come slowly.
 func (r *run) dispatch() error {
 	defer close(r.jobs)
-	batch := make([]Row, 0, batchMax)
+	batch := make([]Row, 0, r.batchMax)
 	for row := range r.rows {
 		batch = r.fill(append(batch[:0], row))
 		if r.stopCtx.Err() != nil || r.limitReached() {
@@ -32,9 +32,9 @@ func (r *run) dispatch() error {
 	return nil
 }
 
-// fill adds the rows already waiting to batch, up to batchMax.
+// fill adds the rows already waiting to batch, up to r.batchMax.
 func (r *run) fill(batch []Row) []Row {
-	for len(batch) < batchMax {
+	for len(batch) < r.batchMax {
 		select {
 		case row, ok := <-r.rows:
 			if !ok {

@@ -42,10 +42,11 @@ type run struct {
 	// marks, their release) is recorded however the run ends.
 	ledgerCtx context.Context
 
-	rows    chan Row
-	jobs    chan job
-	results chan Result
-	workers sync.WaitGroup
+	rows     chan Row
+	jobs     chan job
+	batchMax int // rows marked pending at once: see markAhead
+	results  chan Result
+	workers  sync.WaitGroup
 	// full is closed when Config.Limit rows have been handed on: feed
 	// stops reading, and what it read beyond them is not attempted.
 	full chan struct{}
@@ -71,6 +72,19 @@ const (
 	batchMax = 256
 )
 
+// markAhead is how many rows dispatch marks pending at once, and how many
+// marked rows may wait for a worker: about a second of sends at rate, within
+// [4, batchMax]. Rows marked and never sent are what a SIGKILL leaves as
+// pending, and rows without an external_id among them then wait for a
+// person to check them (--retry-unknown); at 20 requests a second a full
+// batch of 256 would be 13 seconds of them.
+func markAhead(rate float64) int {
+	if !(rate < batchMax) { // NaN or above
+		return batchMax
+	}
+	return max(4, int(math.Ceil(rate)))
+}
+
 func newRun(ctx context.Context, im *Importer) *run {
 	cfg := im.cfg
 	now := cfg.Now()
@@ -81,7 +95,8 @@ func newRun(ctx context.Context, im *Importer) *run {
 		search:   newRateSearch(cfg.Rate, cfg.MaxWait, now),
 		ctx:      ctx,
 		rows:     make(chan Row, chanSize),
-		jobs:     make(chan job, chanSize),
+		jobs:     make(chan job, min(chanSize, markAhead(cfg.Rate))),
+		batchMax: markAhead(cfg.Rate),
 		results:  make(chan Result, chanSize),
 		full:     make(chan struct{}),
 		toGo:     cfg.Limit,
