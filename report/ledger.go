@@ -88,9 +88,12 @@ func (l *Ledger) Begin(ctx context.Context, marks []importer.Mark) error {
 		switch {
 		case m.Pending:
 			c.Op = ledger.OpPending
-		case m.Adopt != nil:
+		case m.Adopt != nil && m.Adopt.State != importer.PriorPending:
 			// The row's external_id takes over what its email had, so that
-			// later runs find it under either.
+			// later runs find it under either. A pending mark is no outcome
+			// to take over (a run died, or the email's row is in flight in
+			// this one): the row is only seen, and a later run adopts what
+			// the email's entry has come to by then.
 			c.Op, c.State, c.CustomerID = ledger.OpOutcome, ledger.State(m.Adopt.State), m.Adopt.CustomerID
 			c.Message = "carried over from its email: imported before the export gave it an external_id"
 		}

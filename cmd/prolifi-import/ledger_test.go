@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"os"
@@ -224,6 +225,41 @@ func TestExternalIDAddedLater(t *testing.T) {
 	}
 	if twins := emu.h.(*sandbox.Server).CreatedWithEmail("a@example.com"); twins != 1 {
 		t.Errorf("a@example.com created %d times", twins)
+	}
+}
+
+// TestExternalIDAddedAfterAKill: a run killed while a row without an
+// external_id was marked pending leaves its customer maybe created; when
+// the export then gives that row an external_id, the row is neither sent
+// (that would make a twin) nor does it stop every later run: it ends
+// outcome_unknown, and the other rows go on.
+func TestExternalIDAddedAfterAKill(t *testing.T) {
+	emu, base := emulator(t, sandbox.New(sandbox.Config{}))
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.csv")
+	os.WriteFile(in, []byte("email,first_name\na@example.com,A\n"), 0o600)
+	k := keyEnv(t)
+	if o := runCmd(t, k, "--base-url", base, in); o.code != exitOK || emu.n.Load() != 1 {
+		t.Fatalf("by email: exit %d, %d requests\n%s", o.code, emu.n.Load(), o.stderr)
+	}
+	// What a run killed between the mark of b@example.com and its answer leaves.
+	l, err := ledger.Open(context.Background(), ledgerOf(k), ledger.Target{BaseURL: base, KeyFingerprint: ledger.Fingerprint("sk_test_edges")}, ledger.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = l.Apply(context.Background(), []ledger.Change{{Op: ledger.OpPending, Identity: "e:b@example.com", Run: "killed", Line: 3, Email: "b@example.com"}})
+	if cerr := l.Close(); err != nil || cerr != nil {
+		t.Fatal(err, cerr)
+	}
+	os.WriteFile(in, []byte("customer_id,email,first_name\nc-1,a@example.com,A\nc-2,b@example.com,B\nc-3,c@example.com,C\n"), 0o600)
+	for run := range 2 {
+		o := runCmd(t, k, "--base-url", base, in)
+		if o.code != exitRows || emu.n.Load() != 2 {
+			t.Fatalf("run %d with ids: exit %d, %d requests in all; want exit 1, only c-3 sent\n%s", run+1, o.code, emu.n.Load(), o.stderr)
+		}
+		if got := lastStatus(t, filepath.Join(dir, "in.results.csv")); got[2] != "exists" || got[3] != "failed" || got[4] != "created" && got[4] != "exists" {
+			t.Fatalf("run %d: statuses by line %v", run+1, got)
+		}
 	}
 }
 
