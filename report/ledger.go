@@ -49,10 +49,15 @@ func (l *Ledger) MovedIn() int {
 }
 
 // OpenLedgerReadOnly opens the ledger to consult it only (a dry run): an
-// empty keyFingerprint reads the entries of every key of baseURL. It
+// empty keyFingerprint reads the entries of every key of baseURL. With a
+// key it reads what the run would: kc settles a change of key as
+// OpenLedger does, and is refused where OpenLedger would refuse it. It
 // returns nil, nil when there is no ledger yet.
-func OpenLedgerReadOnly(ctx context.Context, path, baseURL, keyFingerprint string) (*Ledger, error) {
-	l, err := ledger.OpenReadOnly(ctx, path, baseURL, keyFingerprint)
+func OpenLedgerReadOnly(ctx context.Context, path, baseURL, keyFingerprint string, kc KeyChange) (*Ledger, error) {
+	l, err := ledger.OpenReadOnly(ctx, path, baseURL, "")
+	if err == nil && keyFingerprint != "" {
+		l, err = narrowToKey(ctx, l, baseURL, keyFingerprint, kc)
+	}
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
@@ -60,6 +65,22 @@ func OpenLedgerReadOnly(ctx context.Context, path, baseURL, keyFingerprint strin
 		return nil, err
 	}
 	return &Ledger{l: l}, nil
+}
+
+// narrowToKey closes l, a reader of every key of baseURL, and opens the
+// ledger again for the key whose entries the run would read (see dryRunKey).
+func narrowToKey(ctx context.Context, l *ledger.Ledger, baseURL, keyFingerprint string, kc KeyChange) (*ledger.Ledger, error) {
+	targets, err := l.Targets(ctx)
+	if err == nil {
+		keyFingerprint, err = dryRunKey(targets, l.Path(), baseURL, keyFingerprint, kc)
+	}
+	if cerr := l.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, err
+	}
+	return ledger.OpenReadOnly(ctx, l.Path(), baseURL, keyFingerprint)
 }
 
 // Path is the ledger file.

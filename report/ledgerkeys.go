@@ -63,3 +63,38 @@ func settleKeys(ctx context.Context, l *ledger.Ledger, baseURL string, kc KeyCha
 	}
 	return 0, &OtherKeysError{Path: l.Path(), BaseURL: baseURL, Keys: others}
 }
+
+// dryRunKey is the key whose entries a dry run reads, given the targets of
+// its base URL: what settleKeys would leave the run's key holding. It
+// refuses what settleKeys (or TakeOver) would refuse, so that a dry run
+// never promises a run that would stop.
+func dryRunKey(targets []ledger.TargetCounts, path, baseURL, key string, kc KeyChange) (string, error) {
+	own, replaced := 0, false
+	var others []ledger.OtherKey
+	for _, t := range targets {
+		n := 0
+		for _, c := range t.Counts {
+			n += c
+		}
+		switch fp := t.Target.KeyFingerprint; {
+		case fp == key:
+			own = n
+		case n > 0:
+			replaced = replaced || fp == kc.Replaces
+			others = append(others, ledger.OtherKey{KeyFingerprint: fp, Entries: n})
+		default:
+			replaced = replaced || fp == kc.Replaces
+		}
+	}
+	switch {
+	case kc.Replaces != "" && own > 0:
+		return "", fmt.Errorf("take over ledger entries: %w (%d)", ledger.ErrOwnEntries, own)
+	case kc.Replaces != "" && !replaced:
+		return "", fmt.Errorf("take over ledger entries: no key %s for this base URL", kc.Replaces)
+	case kc.Replaces != "":
+		return kc.Replaces, nil
+	case kc.NewAccount || own > 0 || len(others) == 0:
+		return key, nil
+	}
+	return "", &OtherKeysError{Path: path, BaseURL: baseURL, Keys: others}
+}

@@ -153,6 +153,44 @@ func TestDryRunConsultsLedger(t *testing.T) {
 	}
 }
 
+// TestDryRunOfANewKey: a dry run with a key says what the run itself would
+// do: stop where the run would stop over another key's entries, and count
+// with --key-replaces what the replaced key imported.
+func TestDryRunOfANewKey(t *testing.T) {
+	emu, base := emulator(t, sandbox.New(sandbox.Config{}))
+	in := filepath.Join(t.TempDir(), "in.csv")
+	os.WriteFile(in, []byte("email,name\nann@example.com,Ann\nbob@example.com,Bob\n"), 0o600)
+	state := filepath.Join(t.TempDir(), "state")
+	withKey := func(key string) func(string) string {
+		return env(t, map[string]string{"PROLIFI_API_KEY": key, "XDG_STATE_HOME": state})
+	}
+	if o := runCmd(t, withKey("sk_test_old"), "--base-url", base, in); o.code != exitOK {
+		t.Fatalf("first run: exit %d\n%s", o.code, o.stderr)
+	}
+	old := ledger.Fingerprint("sk_test_old")
+	for _, tc := range []struct {
+		name  string
+		flags []string
+		code  int
+		want  string
+	}{
+		{"new key", nil, exitUsage, "--key-replaces " + old},
+		{"--key-replaces", []string{"--key-replaces", old}, exitOK, "would create 0 · already imported 2"},
+		{"--key-replaces an unknown key", []string{"--key-replaces", ledger.Fingerprint("sk_test_none")}, exitUsage, "no key"},
+		{"--new-account", []string{"--new-account"}, exitOK, "would create 2"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := runCmd(t, withKey("sk_test_new"), append([]string{"--dry-run", "--base-url", base, in}, tc.flags...)...)
+			if o.code != tc.code || !strings.Contains(o.stderr, tc.want) {
+				t.Errorf("exit %d, want %d and %q\n%s", o.code, tc.code, tc.want, o.stderr)
+			}
+		})
+	}
+	if emu.n.Load() != 2 {
+		t.Errorf("%d requests in all, want the first run's 2", emu.n.Load())
+	}
+}
+
 // TestLocalLedgerIsTemporary: --local keeps its ledger in a temporary file
 // and removes it, so the emulator's customers never mix with real ones.
 func TestLocalLedgerIsTemporary(t *testing.T) {

@@ -69,11 +69,11 @@ func (s *session) openLedger(ctx context.Context) error {
 	}
 	var err error
 	if s.cfg.dryRun {
-		s.ledger, err = report.OpenLedgerReadOnly(ctx, path, s.tgt.base, s.tgt.keyHash)
+		s.ledger, err = report.OpenLedgerReadOnly(ctx, path, s.tgt.base, s.tgt.keyHash, s.keyChange())
 	} else {
 		abs, _ := filepath.Abs(s.in.name)
 		s.ledger, err = report.OpenLedger(ctx, path, ledger.Target{BaseURL: s.tgt.base, KeyFingerprint: s.tgt.keyHash},
-			ledger.Run{ID: s.runID, Input: abs}, report.KeyChange{Replaces: s.cfg.keys.replaces, NewAccount: s.cfg.keys.newAccount})
+			ledger.Run{ID: s.runID, Input: abs}, s.keyChange())
 	}
 	if err != nil {
 		s.removeTemp()
@@ -258,4 +258,9 @@ func (s *session) summary(stats importer.Stats, runErr, closeErr error) *report.
 	sum.ExitCode, sum.Outcome = outcomeOf(stats, s.cfg.dryRun, runErr, closeErr)
 	sum.Next = nextSteps(sum, s.cfg, s.in.records())
 	return sum
+}
+
+// keyChange is what the flags say about a change of API key.
+func (s *session) keyChange() report.KeyChange {
+	return report.KeyChange{Replaces: s.cfg.keys.replaces, NewAccount: s.cfg.keys.newAccount}
 }
