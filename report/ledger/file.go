@@ -31,10 +31,19 @@ func refuseSymlink(path string) error {
 
 // createFile makes an empty ledger file, 0600, unless one exists; SQLite
 // treats an empty file as a new database, and gives its -wal and -shm files
-// the database file's mode.
+// the database file's mode. An empty file that exists (made with touch, or
+// by a crash before the schema) becomes a new ledger too, so it is made
+// 0600 as well: it is about to hold customers' emails.
 func createFile(path string) error {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
 	if errors.Is(err, fs.ErrExist) {
+		// By path, not by descriptor: see probe.
+		if fi, err := os.Stat(path); err != nil || fi.Size() > 0 || fi.Mode().Perm() == 0o600 {
+			return nil
+		}
+		if err := os.Chmod(path, 0o600); err != nil {
+			return fmt.Errorf("make the new ledger private: %w", err)
+		}
 		return nil
 	}
 	if err != nil {

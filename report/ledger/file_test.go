@@ -45,6 +45,29 @@ func TestFilePermissions(t *testing.T) {
 	}
 }
 
+// TestAnEmptyFileGetsALedgersMode: an empty file made beforehand (touch,
+// or a mounted volume's file) that becomes a ledger is made private, for it
+// will hold customers' emails; SQLite gives the -wal and -shm files its mode.
+func TestAnEmptyFileGetsALedgersMode(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("Windows has no permission bits")
+	}
+	path := filepath.Join(t.TempDir(), "ledger.db")
+	if err := os.WriteFile(path, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(path, 0o644); err != nil { // whatever the umask
+		t.Fatal(err)
+	}
+	l := openT(t, path, targetA())
+	apply(t, l, pending("x:1", "r1", 2))
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if fi, err := os.Stat(p); err != nil || fi.Mode() != 0o600 {
+			t.Errorf("%s: %v %v, want mode 0600", filepath.Base(p), fi.Mode(), err)
+		}
+	}
+}
+
 // foreignSQLite makes an SQLite database of another program at path.
 func foreignSQLite(t *testing.T, path string, setup string) {
 	t.Helper()
