@@ -40,9 +40,10 @@ func WriteLedgerCSV(ctx context.Context, w io.Writer, path, baseURL string, stat
 }
 
 // PrintLedger writes, for a person, what the ledger at path holds: per
-// target, the count of customers in each state, and the last runs.
-func PrintLedger(ctx context.Context, w io.Writer, path string, runs int) error {
-	l, err := ledger.OpenReadOnly(ctx, path, "", "")
+// target, the count of customers in each state, and the last runs. An
+// empty baseURL shows every target.
+func PrintLedger(ctx context.Context, w io.Writer, path, baseURL string, runs int) error {
+	l, err := ledger.OpenReadOnly(ctx, path, baseURL, "")
 	if err != nil {
 		return err
 	}

@@ -191,6 +191,41 @@ func TestDryRunOfANewKey(t *testing.T) {
 	}
 }
 
+// TestLedgerCommandBaseURL: the ledger command's --base-url is spelled as
+// a run spells it (a run's "HTTP://Host/…/" is its "http://host/…"), a
+// malformed one or a word too many is a usage error, not an empty list.
+func TestLedgerCommandBaseURL(t *testing.T) {
+	_, base := emulator(t, sandbox.New(sandbox.Config{}))
+	in := filepath.Join(t.TempDir(), "in.csv")
+	os.WriteFile(in, []byte("email,name\nann@example.com,Ann\n"), 0o600)
+	k := keyEnv(t)
+	if o := runCmd(t, k, "--base-url", base, in); o.code != exitOK {
+		t.Fatalf("import: exit %d\n%s", o.code, o.stderr)
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"entries, another spelling", []string{"entries", "--base-url", strings.ToUpper(base[:4]) + base[4:] + "/"}, exitOK, "ann@example.com"},
+		{"show, this API", []string{"show", "--base-url", base}, exitOK, "created 1"},
+		{"show, another API", []string{"show", "--base-url", "https://elsewhere.example/api"}, exitOK, "ledger "},
+		{"malformed", []string{"unknown", "--base-url", "nonsense"}, exitUsage, "base url"},
+		{"a word too many", []string{"show", "unknown"}, exitUsage, "unknown"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := runCmd(t, k, append([]string{"ledger"}, tc.args...)...)
+			if o.code != tc.code || !strings.Contains(o.stdout+o.stderr, tc.want) {
+				t.Errorf("exit %d, want %d and %q\n%s%s", o.code, tc.code, tc.want, o.stdout, o.stderr)
+			}
+			if tc.name == "show, another API" && strings.Contains(o.stdout, "created") {
+				t.Errorf("shows another API's entries\n%s", o.stdout)
+			}
+		})
+	}
+}
+
 // TestLocalLedgerIsTemporary: --local keeps its ledger in a temporary file
 // and removes it, so the emulator's customers never mix with real ones.
 func TestLocalLedgerIsTemporary(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/prolifi/prolifi-import/client"
 	"github.com/prolifi/prolifi-import/report"
 	"github.com/prolifi/prolifi-import/report/ledger"
 )
@@ -50,10 +51,21 @@ func runLedger(ctx context.Context, args []string, getenv func(string) string, s
 	if flags.NArg() > 0 {
 		verb = flags.Arg(0)
 	}
+	if flags.NArg() > 1 {
+		return usageErr("ledger: one of show, unknown or entries, not %q as well", flags.Arg(1))
+	}
+	if *base != "" {
+		// Spelled as a run spells its target, or nothing would match.
+		b, err := client.CheckBaseURL(*base)
+		if err != nil {
+			return usageErr("ledger: --base-url: %v", err)
+		}
+		*base = b
+	}
 	var err error
 	switch verb {
 	case "show":
-		err = report.PrintLedger(ctx, stdout, *path, *runs)
+		err = report.PrintLedger(ctx, stdout, *path, *base, *runs)
 	case "unknown":
 		err = report.WriteLedgerCSV(ctx, stdout, *path, *base, []ledger.State{ledger.StateOutcomeUnknown, ledger.StatePending})
 	case "entries":
