@@ -69,28 +69,31 @@ func settleKeys(ctx context.Context, l *ledger.Ledger, baseURL string, kc KeyCha
 // refuses what settleKeys (or TakeOver) would refuse, so that a dry run
 // never promises a run that would stop.
 func dryRunKey(targets []ledger.TargetCounts, path, baseURL, key string, kc KeyChange) (string, error) {
-	own, replaced := 0, false
+	own, theirs, replaced := 0, 0, false
 	var others []ledger.OtherKey
 	for _, t := range targets {
 		n := 0
 		for _, c := range t.Counts {
 			n += c
 		}
-		switch fp := t.Target.KeyFingerprint; {
+		fp := t.Target.KeyFingerprint
+		switch {
 		case fp == key:
 			own = n
-		case n > 0:
-			replaced = replaced || fp == kc.Replaces
+		case fp == kc.Replaces:
+			replaced, theirs = true, n
+		}
+		if fp != key && n > 0 {
 			others = append(others, ledger.OtherKey{KeyFingerprint: fp, Entries: n})
-		default:
-			replaced = replaced || fp == kc.Replaces
 		}
 	}
 	switch {
-	case kc.Replaces != "" && own > 0:
-		return "", fmt.Errorf("take over ledger entries: %w (%d)", ledger.ErrOwnEntries, own)
 	case kc.Replaces != "" && !replaced:
 		return "", fmt.Errorf("take over ledger entries: no key %s for this base URL", kc.Replaces)
+	case kc.Replaces != "" && theirs == 0:
+		return key, nil
+	case kc.Replaces != "" && own > 0:
+		return "", fmt.Errorf("take over ledger entries: %w (%d)", ledger.ErrOwnEntries, own)
 	case kc.Replaces != "":
 		return kc.Replaces, nil
 	case kc.NewAccount || own > 0 || len(others) == 0:

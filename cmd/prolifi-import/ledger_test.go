@@ -365,6 +365,11 @@ func TestReplacedKey(t *testing.T) {
 	if o.code != exitOK || emu.n.Load() != 2 || !strings.Contains(o.stderr, "exists 2") {
 		t.Fatalf("--key-replaces: exit %d, %d requests in all; want 0 more, both existing\n%s", o.code, emu.n.Load(), o.stderr)
 	}
+	// Left in a nightly script, the flag moves nothing more and stops nothing.
+	o = runCmd(t, withKey("sk_test_new"), append([]string{"--key-replaces", old}, args...)...)
+	if o.code != exitOK || emu.n.Load() != 2 {
+		t.Fatalf("--key-replaces again: exit %d, %d requests in all; want 0 more\n%s", o.code, emu.n.Load(), o.stderr)
+	}
 	// The old key has nothing left; a third key of another account goes on
 	// only when told.
 	if o := runCmd(t, withKey("sk_test_other"), args...); o.code != exitUsage {

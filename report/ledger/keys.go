@@ -70,25 +70,32 @@ func (l *Ledger) OtherKeys(ctx context.Context) ([]OtherKey, error) {
 
 // TakeOver moves the entries and runs of another key of the writer's base
 // URL to the writer's key, in one transaction, and returns how many entries
-// moved. The writer's key must hold no entries yet (ErrOwnEntries).
+// moved. The writer's key must hold no entries yet (ErrOwnEntries), unless
+// the other key holds none: then there is nothing to mix, and nothing moves
+// (a take-over asked for again, by a flag left in a script).
 func (l *Ledger) TakeOver(ctx context.Context, keyFingerprint string) (int, error) {
 	if l.writer == nil {
 		return 0, ErrReadOnly
 	}
 	var moved int
 	err := l.inTx(ctx, func(ctx context.Context, w *writer) error {
-		var own int
+		var own, theirs int
 		var from int64
 		err := w.conn.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM entries WHERE target = ?1),
 			coalesce((SELECT id FROM targets WHERE key_fingerprint = ?2 AND id <> ?1
 				AND base_url = (SELECT base_url FROM targets WHERE id = ?1)), 0)`, w.target, keyFingerprint).Scan(&own, &from)
+		if err == nil {
+			err = w.conn.QueryRowContext(ctx, "SELECT count(*) FROM entries WHERE target = ?", from).Scan(&theirs)
+		}
 		switch {
 		case err != nil:
 			return fmt.Errorf("take over ledger entries: %w", err)
-		case own > 0:
-			return fmt.Errorf("take over ledger entries: %w (%d)", ErrOwnEntries, own)
 		case from == 0:
 			return fmt.Errorf("take over ledger entries: no key %s for this base URL", keyFingerprint)
+		case theirs == 0:
+			return nil
+		case own > 0:
+			return fmt.Errorf("take over ledger entries: %w (%d)", ErrOwnEntries, own)
 		}
 		res, err := w.conn.ExecContext(ctx, "UPDATE entries SET target = ?1 WHERE target = ?2", w.target, from)
 		if err == nil {

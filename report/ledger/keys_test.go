@@ -60,6 +60,32 @@ func TestOtherKeysAndTakeOver(t *testing.T) {
 	}
 }
 
+// TestTakeOverAgain: a take-over asked for again (the flag left in a
+// nightly script) finds the old key empty and moves nothing, without
+// failing; an old key that holds entries again still cannot be mixed in.
+func TestTakeOverAgain(t *testing.T) {
+	ctx := context.Background()
+	path := ledgerPath(t)
+	a := openT(t, path, targetA())
+	apply(t, a, pending("e:ann@example.com", "r1", 2))
+	a.Close()
+	b := openT(t, path, targetB())
+	for i, want := range []int{1, 0} {
+		if moved, err := b.TakeOver(ctx, targetA().KeyFingerprint); err != nil || moved != want {
+			t.Fatalf("TakeOver %d = %d, %v; want %d, nil", i+1, moved, err, want)
+		}
+	}
+	b.Close()
+	a = openT(t, path, targetA())
+	apply(t, a, pending("e:bob@example.com", "r2", 2))
+	a.Close()
+	b = openT(t, path, targetB())
+	defer b.Close()
+	if _, err := b.TakeOver(ctx, targetA().KeyFingerprint); !errors.Is(err, ErrOwnEntries) {
+		t.Fatalf("TakeOver of an old key with new entries = %v; want ErrOwnEntries", err)
+	}
+}
+
 func TestKeysOfAReader(t *testing.T) {
 	path := ledgerPath(t)
 	openT(t, path, targetA()).Close()
