@@ -91,9 +91,13 @@ func keyAdvice(err error) error {
 	if !errors.As(err, &oke) {
 		return err
 	}
-	return fmt.Errorf("%w. Sending now would create again every customer imported under that key without an external_id. "+
-		"If this key replaced it in the same Prolifi account, run again with --key-replaces %s; "+
-		"if this key is for another account, run again with --new-account", err, oke.Keys[0].KeyFingerprint)
+	that, it, which := "those keys", "one of them", "the fingerprint of the key it replaced"
+	if len(oke.Keys) == 1 {
+		that, it, which = "that key", "it", oke.Keys[0].KeyFingerprint
+	}
+	return fmt.Errorf("%w. Sending now would create again every customer imported under %s without an external_id. "+
+		"If this key replaced %s in the same Prolifi account, run again with --key-replaces %s; "+
+		"if this key is for another account, run again with --new-account", err, that, it, which)
 }
 
 func (s *session) recorder() report.Recorder {
