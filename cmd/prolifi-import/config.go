@@ -2,6 +2,7 @@ package main
 
 import (
 	"math"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -264,6 +265,11 @@ func (c *config) check(fs *pflag.FlagSet) error {
 	}
 	if err := c.keys.check(); err != nil {
 		return err
+	}
+	if !fs.Changed("ledger") && c.ledger != "" && !filepath.IsAbs(c.ledger) {
+		// cron and systemd start in another folder: a relative ledger
+		// there would be a new, empty one, and every row would go again.
+		return usageErr("PROLIFI_LEDGER must be an absolute path, not %q (a scheduler runs in another folder, where it would be another ledger)", c.ledger)
 	}
 	return checkChoices(c)
 }

@@ -383,3 +383,24 @@ func TestReplacedKey(t *testing.T) {
 		t.Fatalf("another account's rerun: exit %d, %d requests in all, want 4\n%s", o.code, emu.n.Load(), o.stderr)
 	}
 }
+
+// TestRelativeLedgerFromEnvironment: a relative PROLIFI_LEDGER is refused
+// (a scheduler's folder would hold another, empty ledger); --ledger may be
+// relative, as any path a person types.
+func TestRelativeLedgerFromEnvironment(t *testing.T) {
+	emu, base := emulator(t, sandbox.New(sandbox.Config{}))
+	dir := t.TempDir()
+	in := filepath.Join(dir, "export.csv")
+	os.WriteFile(in, []byte("email\nann@example.com\n"), 0o600)
+	o := runCmd(t, env(t, map[string]string{"PROLIFI_API_KEY": "sk_test_x", "PROLIFI_LEDGER": "ledger.db"}), "--base-url", base, in)
+	if o.code != exitUsage || emu.n.Load() != 0 || !strings.Contains(o.stderr, "PROLIFI_LEDGER must be an absolute path") {
+		t.Fatalf("relative PROLIFI_LEDGER: exit %d, %d requests\n%s", o.code, emu.n.Load(), o.stderr)
+	}
+	t.Chdir(dir)
+	if o := runCmd(t, keyEnv(t), "--base-url", base, "--ledger", "here.db", in); o.code != exitOK || emu.n.Load() != 1 {
+		t.Fatalf("relative --ledger: exit %d, %d requests\n%s", o.code, emu.n.Load(), o.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "here.db")); err != nil {
+		t.Errorf("relative --ledger: %v", err)
+	}
+}
