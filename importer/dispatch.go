@@ -22,6 +22,8 @@ func (r *run) dispatch() error {
 			continue
 		}
 		if err := r.route(batch); err != nil {
+			// route fails before it hands any row on: the batch is unsent.
+			r.counters.skipped.Add(int64(len(batch)))
 			r.stop(err)
 			for range r.rows {
 				r.counters.skipped.Add(1)

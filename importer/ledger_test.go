@@ -159,8 +159,11 @@ func TestLedgerWriteFails(t *testing.T) {
 		t.Error("a row was sent without its pending mark")
 		return nil, nil, nil
 	}}
-	_, _, err := runCSV(t, api, "email\na@b.co\n", importer.Config{Ledger: led, RunID: "r"})
+	_, st, err := runCSV(t, api, "email\na@b.co\n", importer.Config{Ledger: led, RunID: "r"})
 	if err == nil || !strings.Contains(err.Error(), "disk full") {
 		t.Errorf("err %v, want the ledger's error", err)
+	}
+	if st.NotAttempted != 1 {
+		t.Errorf("%d rows not attempted, want the 1 row read (the summary would say the input had none)", st.NotAttempted)
 	}
 }
