@@ -18,7 +18,9 @@ const LedgerColumns = "base_url,key_fingerprint,identity,state,customer_id,exter
 // WriteLedgerCSV writes the entries of the ledger at path whose state is
 // one of states (all when none) as CSV, one row per customer identity,
 // cells guarded for spreadsheets. An empty baseURL lists every target.
-func WriteLedgerCSV(ctx context.Context, w io.Writer, path, baseURL string, states []ledger.State) error {
+// byHand keeps only the entries a rerun cannot settle by itself: those
+// without an external_id (with one, a rerun's 409 finds the customer).
+func WriteLedgerCSV(ctx context.Context, w io.Writer, path, baseURL string, states []ledger.State, byHand bool) error {
 	l, err := ledger.OpenReadOnly(ctx, path, baseURL, "")
 	if err != nil {
 		return err
@@ -29,6 +31,9 @@ func WriteLedgerCSV(ctx context.Context, w io.Writer, path, baseURL string, stat
 		return err
 	}
 	err = l.Entries(ctx, states, func(e ledger.Entry) error {
+		if byHand && e.ExternalID != "" {
+			return nil
+		}
 		return cw.Write([]string{e.Target.BaseURL, e.Target.KeyFingerprint, cell(e.Identity), string(e.State), cell(e.CustomerID),
 			cell(e.ExternalID), cell(e.Email), cell(e.Input), strconv.Itoa(e.Line), e.Run, e.At.UTC().Format(time.RFC3339), cell(e.Message)})
 	})

@@ -18,8 +18,10 @@ const ledgerUsage = `Usage: prolifi-import ledger [show|unknown|entries] [flags]
 
 Shows what the ledger holds, without changing it.
   show      per target, the customers in each state, and the last runs (the default)
-  unknown   as CSV, the rows sent without an answer: check each in Prolifi,
-            then import again with --retry-unknown
+  unknown   as CSV, the rows without an external_id that were sent and got no
+            answer: check each in Prolifi, then import the missing ones again
+            with --retry-unknown (rows with an external_id need no check: the
+            next run settles them)
   entries   as CSV, every customer identity the ledger knows
 
 Flags:
@@ -67,9 +69,9 @@ func runLedger(ctx context.Context, args []string, getenv func(string) string, s
 	case "show":
 		err = report.PrintLedger(ctx, stdout, *path, *base, *runs)
 	case "unknown":
-		err = report.WriteLedgerCSV(ctx, stdout, *path, *base, []ledger.State{ledger.StateOutcomeUnknown, ledger.StatePending})
+		err = report.WriteLedgerCSV(ctx, stdout, *path, *base, []ledger.State{ledger.StateOutcomeUnknown, ledger.StatePending}, true)
 	case "entries":
-		err = report.WriteLedgerCSV(ctx, stdout, *path, *base, nil)
+		err = report.WriteLedgerCSV(ctx, stdout, *path, *base, nil, false)
 	default:
 		return usageErr("ledger: %q is not show, unknown or entries", verb)
 	}
