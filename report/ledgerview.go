@@ -65,6 +65,9 @@ func PrintLedger(ctx context.Context, w io.Writer, path, baseURL string, runs in
 				parts = append(parts, fmt.Sprintf("%s %d", s, n))
 			}
 		}
+		if len(parts) == 0 {
+			parts = []string{"no customers yet"}
+		}
 		fmt.Fprintf(w, "\n%s (key %s)\n  %s\n", t.Target.BaseURL, t.Target.KeyFingerprint, strings.Join(parts, " · "))
 	}
 	list, err := l.Runs(ctx, runs)

@@ -64,3 +64,22 @@ func TestWriteLedgerCSVByHand(t *testing.T) {
 		})
 	}
 }
+
+// TestPrintLedgerEmptyTarget: a target without customers (a key whose run
+// was refused, or sent nothing) says so instead of a blank line.
+func TestPrintLedgerEmptyTarget(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "ledger.db")
+	l, err := ledger.Open(ctx, path, ledger.Target{BaseURL: "https://api.example", KeyFingerprint: ledger.Fingerprint("k")}, ledger.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Close()
+	var b strings.Builder
+	if err := PrintLedger(ctx, &b, path, "", 5); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "https://api.example (key sha256:") || !strings.Contains(b.String(), "\n  no customers yet\n") {
+		t.Errorf("PrintLedger:\n%s", b.String())
+	}
+}
