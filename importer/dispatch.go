@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"path/filepath"
 	"strconv"
+	"strings"
+
+	"github.com/prolifi/prolifi-import/client"
 )
 
 // dispatch takes rows in batches, consults the ledger for each batch, and
@@ -66,6 +69,9 @@ func (r *run) route(batch []Row) error {
 		}
 	}
 	prior, err := r.ledger.Recall(r.ledgerCtx, ids)
+	if err == nil {
+		err = r.recallEmails(batch, prior)
+	}
 	if err != nil {
 		return fmt.Errorf("read ledger: %w", err)
 	}
@@ -89,6 +95,30 @@ func (r *run) route(batch []Row) error {
 	return nil
 }
 
+// recallEmails fills in, for rows without an external_id that the ledger
+// does not know by email, what it holds under an external_id with that
+// email: the export lost its external_id column, and sending them would
+// create twins of customers already imported.
+func (r *run) recallEmails(batch []Row, prior map[string]Prior) error {
+	var emails []string
+	for _, row := range batch {
+		if row.Problem != nil || row.Request.ExternalID != "" {
+			continue
+		}
+		if _, ok := prior[Identity(row.Request)]; !ok {
+			emails = append(emails, strings.ToLower(row.Request.Email))
+		}
+	}
+	if len(emails) == 0 {
+		return nil
+	}
+	found, err := r.ledger.RecallEmails(r.ledgerCtx, emails)
+	for email, p := range found {
+		prior[Identity(client.CreateCustomerRequest{Email: email})] = p
+	}
+	return err
+}
+
 // routing is what plan decided for a batch.
 type routing struct {
 	marks []Mark
@@ -101,6 +131,7 @@ type routing struct {
 func (r *run) plan(batch []Row, prior map[string]Prior) routing {
 	var p routing
 	first := make(map[string]int, len(batch)) // identities of this batch → line
+	var emails batchEmails
 	for i, row := range batch {
 		res := row.result()
 		if pb := row.Problem; pb != nil {
@@ -114,19 +145,54 @@ func (r *run) plan(batch []Row, prior map[string]Prior) routing {
 		if adopt != nil {
 			pr.State, pr.CustomerID, pr.Input, pr.Line, pr.At = adopt.State, adopt.CustomerID, adopt.Input, adopt.Line, adopt.At
 		}
-		if line := r.seenBefore(first[id], pr, row.Line); line != 0 {
+		inBatch, text := first[id], identityText(row)
+		if other := emails.other(row); inBatch == 0 && other != 0 {
+			inBatch, text = other, "email "+row.Request.Email
+		}
+		if line := r.seenBefore(inBatch, pr, row.Line); line != 0 {
 			res.Status, res.ErrorType = StatusDuplicate, ErrorTypeDuplicate
-			res.Message = "same " + identityText(row) + " as line " + strconv.Itoa(line)
+			res.Message = "same " + text + " as line " + strconv.Itoa(line)
 			p.done = append(p.done, res)
 			continue
 		}
 		first[id] = row.Line
+		emails.add(row)
 		if r.planRow(&p, row, id, pr, res, adopt) && r.spendLimit() {
 			r.counters.skipped.Add(int64(len(batch) - i - 1)) // read, but after the limit
 			return p
 		}
 	}
 	return p
+}
+
+// batchEmails are the emails of a batch's rows, apart by whether the row
+// has an external_id. A row with one and a row without one that share an
+// email are one customer: across batches the ledger finds it (adoption,
+// RecallEmails); within a batch this does.
+type batchEmails struct{ withID, without map[string]int }
+
+func (b *batchEmails) add(row Row) {
+	m := &b.without
+	if row.Request.ExternalID != "" {
+		m = &b.withID
+	}
+	if *m == nil {
+		*m = map[string]int{}
+	}
+	email := strings.ToLower(row.Request.Email)
+	if _, ok := (*m)[email]; !ok {
+		(*m)[email] = row.Line
+	}
+}
+
+// other is the first line of the batch with the row's email and the other
+// kind of identity, or 0.
+func (b *batchEmails) other(row Row) int {
+	email := strings.ToLower(row.Request.Email)
+	if row.Request.ExternalID != "" {
+		return b.without[email]
+	}
+	return b.withID[email]
 }
 
 // spendLimit counts one row against Config.Limit and reports whether that
@@ -180,6 +246,8 @@ func (r *run) planRow(p *routing, row Row, id string, pr Prior, res Result, adop
 		switch {
 		case adopt != nil:
 			res.Message += " by its email, before the export gave it an external_id; that customer has no external_id in Prolifi"
+		case pr.ExternalID != "":
+			res.Message += " with external_id " + pr.ExternalID + ", found by its email (this row has no external_id)"
 		case r.cfg.Recheck && !hasExt:
 			res.Message += "; not rechecked: without an external_id the API cannot look it up"
 		}

@@ -16,6 +16,11 @@ type Ledger interface {
 	// Recall returns what is known of each identity; an identity never
 	// seen is absent from the map.
 	Recall(ctx context.Context, identities []string) (map[string]Prior, error)
+	// RecallEmails returns, by lower-cased email, what is known of a
+	// customer held under an external_id whose row had that email: for rows
+	// of an export that lost its external_id column. Emails it does not
+	// know are absent.
+	RecallEmails(ctx context.Context, emails []string) (map[string]Prior, error)
 	// Begin records a batch of marks in one go. When it returns without
 	// error, the marks survive a crash: only then are their rows sent.
 	Begin(ctx context.Context, marks []Mark) error
@@ -48,6 +53,9 @@ type Prior struct {
 	// seen: a second line with it in the same run is a duplicate.
 	SeenRun  string
 	SeenLine int
+	// ExternalID is set by RecallEmails: the external_id the customer is
+	// held under.
+	ExternalID string
 }
 
 // known reports whether the customer is known to be in Prolifi.
@@ -111,6 +119,13 @@ func (l *localLedger) Begin(_ context.Context, marks []Mark) error {
 		l.seen.see(m.Identity, m.Line)
 	}
 	return nil
+}
+
+func (l *localLedger) RecallEmails(ctx context.Context, emails []string) (map[string]Prior, error) {
+	if l.inner == nil {
+		return nil, nil
+	}
+	return l.inner.RecallEmails(ctx, emails)
 }
 
 func (l *localLedger) Release(context.Context, []string) error { return nil }

@@ -20,6 +20,7 @@ type fakeLedger struct {
 	pending map[string]bool
 	begins  int
 	fail    error
+	byEmail map[string]importer.Prior // for RecallEmails
 }
 
 func (l *fakeLedger) Recall(_ context.Context, ids []string) (map[string]importer.Prior, error) {
@@ -53,6 +54,18 @@ func (l *fakeLedger) Begin(_ context.Context, marks []importer.Mark) error {
 }
 
 func (l *fakeLedger) Release(context.Context, []string) error { return nil }
+
+func (l *fakeLedger) RecallEmails(_ context.Context, emails []string) (map[string]importer.Prior, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := map[string]importer.Prior{}
+	for _, e := range emails {
+		if p, ok := l.byEmail[e]; ok {
+			out[e] = p
+		}
+	}
+	return out, nil
+}
 
 func (l *fakeLedger) isPending(id string) bool {
 	l.mu.Lock()

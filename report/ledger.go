@@ -83,6 +83,12 @@ func narrowToKey(ctx context.Context, l *ledger.Ledger, baseURL, keyFingerprint 
 	return ledger.OpenReadOnly(ctx, l.Path(), baseURL, keyFingerprint)
 }
 
+// prior is what the importer needs of an entry.
+func prior(e ledger.Entry) importer.Prior {
+	return importer.Prior{State: importer.PriorState(e.State), CustomerID: e.CustomerID, Input: e.Input, Line: e.Line,
+		At: e.At, SeenRun: e.SeenRun, SeenLine: e.SeenLine}
+}
+
 // Path is the ledger file.
 func (l *Ledger) Path() string { return l.l.Path() }
 
@@ -94,8 +100,23 @@ func (l *Ledger) Recall(ctx context.Context, ids []string) (map[string]importer.
 	}
 	out := make(map[string]importer.Prior, len(entries))
 	for id, e := range entries {
-		out[id] = importer.Prior{State: importer.PriorState(e.State), CustomerID: e.CustomerID, Input: e.Input, Line: e.Line,
-			At: e.At, SeenRun: e.SeenRun, SeenLine: e.SeenLine}
+		out[id] = prior(e)
+	}
+	return out, nil
+}
+
+// RecallEmails returns, by lower-cased email, what the ledger holds under
+// an external_id whose row had that email.
+func (l *Ledger) RecallEmails(ctx context.Context, emails []string) (map[string]importer.Prior, error) {
+	entries, err := l.l.LookupEmails(ctx, emails)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]importer.Prior, len(entries))
+	for email, e := range entries {
+		p := prior(e)
+		p.ExternalID = e.ExternalID
+		out[email] = p
 	}
 	return out, nil
 }

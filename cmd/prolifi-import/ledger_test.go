@@ -404,3 +404,37 @@ func TestRelativeLedgerFromEnvironment(t *testing.T) {
 		t.Errorf("relative --ledger: %v", err)
 	}
 }
+
+// TestExternalIDColumnLost: an export that lost its external_id column
+// (another view of the same list) finds its customers by email among those
+// the ledger holds under external ids: nothing is created twice. A row
+// with an external_id and a later row of the same email without one are
+// one customer in the same run too.
+func TestExternalIDColumnLost(t *testing.T) {
+	emu, base := emulator(t, sandbox.New(sandbox.Config{}))
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.csv")
+	os.WriteFile(in, []byte("customer_id,email,first_name\nc-1,A@example.com,A\nc-2,b@example.com,B\n"), 0o600)
+	k := keyEnv(t)
+	if o := runCmd(t, k, "--base-url", base, in); o.code != exitOK || emu.n.Load() != 2 {
+		t.Fatalf("with ids: exit %d, %d requests\n%s", o.code, emu.n.Load(), o.stderr)
+	}
+	os.WriteFile(in, []byte("email,first_name\na@example.com,A\nb@example.com,B\nc@example.com,C\n"), 0o600)
+	results := filepath.Join(dir, "in.results.csv")
+	o := runCmd(t, k, "--base-url", base, in)
+	if o.code != exitOK || emu.n.Load() != 3 || !strings.Contains(o.stderr, "created 1 · exists 2") ||
+		!strings.Contains(readRegular(results), "with external_id c-1, found by its email") {
+		t.Fatalf("without ids: exit %d, %d requests in all (want only c sent)\n%s\n%s", o.code, emu.n.Load(), o.stderr, readRegular(results))
+	}
+	// One file, both ways: the row without an id is the same customer.
+	os.WriteFile(in, []byte("customer_id,email\nd-1,d@example.com\n,d@example.com\n"), 0o600)
+	if o := runCmd(t, k, "--base-url", base, in); o.code != exitRows || emu.n.Load() != 4 || !strings.Contains(readRegular(results), "as line 2") {
+		t.Fatalf("same email with and without an id: exit %d, %d requests in all (want d-1 only)\n%s\n%s", o.code, emu.n.Load(), o.stderr, readRegular(results))
+	}
+	srv := emu.h.(*sandbox.Server)
+	for _, e := range []string{"a@example.com", "A@example.com", "b@example.com", "d@example.com"} {
+		if n := srv.CreatedWithEmail(e); n > 1 {
+			t.Errorf("%s created %d times", e, n)
+		}
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver: pure Go, no cgo
@@ -37,8 +38,10 @@ type Ledger struct {
 	lock   *lock
 	writer *writer // nil when read-only
 	looks  stmtCache
-	closed sync.Once
-	err    error // of Close
+	// emailIndex is set once the index LookupEmails needs is known to exist.
+	emailIndex atomic.Bool
+	closed     sync.Once
+	err        error // of Close
 }
 
 // Options tune a writer.
