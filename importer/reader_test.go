@@ -113,6 +113,7 @@ func TestReader(t *testing.T) {
 		{"blank lines skipped", "email\n\na@b.co\n\n\nc@d.co\n", ReaderConfig{}, []string{"3:a@b.co||||", "6:c@d.co||||"}},
 		{"semicolon sniffed", "email;first_name\na@b.co;Ann\n", ReaderConfig{}, []string{"2:a@b.co|Ann|||"}},
 		{"tab sniffed", "email\tfirst_name\na@b.co\tAnn\n", ReaderConfig{}, []string{"2:a@b.co|Ann|||"}},
+		{"pipe sniffed", "email|first_name\na@b.co|Ann\n", ReaderConfig{}, []string{"2:a@b.co|Ann|||"}},
 		{"ragged rows cost one line", "email,first_name\na@b.co\nc@d.co,Bob,extra\ne@f.co,Eve\n", ReaderConfig{}, []string{"2:bad:csv_error:a@b.co", "3:bad:csv_error:c@d.co,Bob,extra", "4:e@f.co|Eve|||"}},
 		{"bare quote costs one line", "email,first_name\na@b.co,An\"n\nc@d.co,Bob\n", ReaderConfig{}, []string{"2:bad:csv_error:a@b.co,An\"n", "3:c@d.co|Bob|||"}},
 		{"unclosed quote costs one line", "email,first_name\na@b.co,\"Ann\nc@d.co,Bob\ne@f.co,\"Eve\"\n", ReaderConfig{}, []string{"2:bad:csv_error:a@b.co,\"Ann", "3:c@d.co|Bob|||", "4:e@f.co|Eve|||"}},
