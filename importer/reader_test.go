@@ -157,6 +157,8 @@ func TestReaderRefusesFile(t *testing.T) {
 	}{
 		{"only spaces", " \n\n", "empty", ReaderConfig{}},
 		{"no email column", "name,phone\nAnn,1\n", "no email column", ReaderConfig{}},
+		{"wrong delimiter", "name,email\nAnn,a@b.co\n", "read as a single column", ReaderConfig{Delimiter: ';'}},
+		{"utf-16 without bom", "n\x00a\x00m\x00e\x00,\x00e\x00m\x00a\x00i\x00l\x00\n\x00", "try --encoding utf-16le", ReaderConfig{}},
 		{"two email aliases", "E-mail,Mail\na@b.co,c@d.co\n", `columns 1 ("E-mail") and 2 ("Mail") both map to email`, ReaderConfig{}},
 		{"two exact names", "email,Email\na@b.co,c@d.co\n", "both map to email", ReaderConfig{}},
 		{"two explicit", "A,B\na@b.co,c@d.co\n", "both map to email", ReaderConfig{Map: MapOptions{Explicit: map[string]string{"A": "email", "B": "email"}}}},
@@ -173,7 +175,7 @@ func TestReaderRefusesFile(t *testing.T) {
 		{"header too long", "email," + strings.Repeat("x", 9000) + "\na@b.co,x\n", "read header: record starting on line 1 is longer than 100 bytes", ReaderConfig{MaxRecordBytes: 100}},
 		{"sheet for text", "email\na@b.co\n", "not an .xlsx workbook", ReaderConfig{Sheet: "Customers"}},
 		{"xls", "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "Excel 97-2003", ReaderConfig{}},
-		{"zip that is no workbook", "PK\x03\x04garbage", "read the input as an .xlsx workbook", ReaderConfig{}},
+		{"zip that is no workbook", "PK\x03\x04garbage", "read the input as an .xlsx workbook (it is a zip archive; save an .ods", ReaderConfig{}},
 		{"gzip that is broken", "\x1f\x8bgarbage", "read gzip input", ReaderConfig{}},
 		{"unknown as error", "email,Notes\na@b.co,x\n", "feed no field", ReaderConfig{Map: MapOptions{Unknown: UnknownError}}},
 		{"bad map target", "email\na@b.co\n", "is not a field", ReaderConfig{Map: MapOptions{Explicit: map[string]string{"x": "nickname"}}}},
