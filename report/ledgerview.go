@@ -59,6 +59,11 @@ func PrintLedger(ctx context.Context, w io.Writer, path string, runs int) error 
 				parts = append(parts, fmt.Sprintf("%s %d", s, n))
 			}
 		}
+		if len(parts) == 0 {
+			// A run that stopped before any answer (a host that does not
+			// resolve, a refused key) still names its target.
+			parts = []string{"no customers recorded"}
+		}
 		fmt.Fprintf(w, "\n%s (key %s)\n  %s\n", t.Target.BaseURL, t.Target.KeyFingerprint, strings.Join(parts, " · "))
 	}
 	list, err := l.Runs(ctx, runs)
