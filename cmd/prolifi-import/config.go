@@ -102,7 +102,7 @@ func newFlagSets(c *config, getenv func(string) string) (*pflag.FlagSet, []flagG
 	t.DurationVar(&c.target.timeout, "timeout", 30*time.Second, "longest wait for one API call")
 	declareInput(in.flags, c)
 	l := led.flags
-	l.StringVar(&c.ledger, "ledger", getenv("PROLIFI_LEDGER"), "the ledger file (env PROLIFI_LEDGER; default $XDG_STATE_HOME/prolifi-import/ledger.db)")
+	l.StringVar(&c.ledger, "ledger", getenv("PROLIFI_LEDGER"), "the ledger file (env PROLIFI_LEDGER; default $XDG_STATE_HOME/prolifi-import/ledger.db, else ~/.local/state/prolifi-import/ledger.db)")
 	l.BoolVar(&c.dryRun, "dry-run", false, "check every row and consult the ledger; send nothing (needs no key)")
 	l.BoolVar(&c.recheck, "recheck", false, "ask the API again about customers the ledger has as imported")
 	l.BoolVar(&c.retryUnk, "retry-unknown", false, "send again rows without an external_id whose earlier outcome is unknown (after checking Prolifi)")
