@@ -143,8 +143,9 @@ func restOfLine(r io.Reader) []byte {
 
 func trimEOL(s string) string { return strings.TrimRight(s, "\r\n") }
 
-// sniffDelimiter picks ',', ';' or tab from the header line: the one that
-// occurs outside quotes when only one does, else the most frequent, else ','.
+// sniffDelimiter picks ',', ';', tab or '|' from the header line: the one
+// that occurs outside quotes when only one does, else the most frequent,
+// else ','.
 func sniffDelimiter(b []byte) rune {
 	if i := bytes.IndexByte(b, '\n'); i >= 0 {
 		b = b[:i]
@@ -157,12 +158,12 @@ func sniffDelimiter(b []byte) rune {
 		switch {
 		case c == '"':
 			quoted = !quoted
-		case !quoted && (c == ',' || c == ';' || c == '\t'):
+		case !quoted && (c == ',' || c == ';' || c == '\t' || c == '|'):
 			counts[c]++
 		}
 	}
 	best, n, tie := ',', 0, false
-	for _, c := range []rune{',', ';', '\t'} {
+	for _, c := range []rune{',', ';', '\t', '|'} {
 		switch {
 		case counts[c] > n:
 			best, n, tie = c, counts[c], false

@@ -119,12 +119,26 @@ func NewMapping(header []string, opts MapOptions) (*Mapping, error) {
 		return nil, err
 	}
 	if !m.feeds(FieldEmail) {
-		return nil, fmt.Errorf("no email column among %s: name one with --map 'HEADER=email'", quoteList(header))
+		return nil, fmt.Errorf("no email column among %s: name one with --map 'HEADER=email'%s", quoteList(header), misreadHint(header))
 	}
 	if !m.feeds(FieldExternalID) {
 		m.Warnings = append(m.Warnings, m.noIDWarning())
 	}
 	return m, nil
+}
+
+// misreadHint names the likely cause when a header has no email column
+// because the file was read with the wrong delimiter or encoding: its names
+// then run together in one column, or hold the NUL bytes of UTF-16 without a
+// byte-order mark. It is empty otherwise.
+func misreadHint(header []string) string {
+	switch {
+	case strings.ContainsRune(strings.Join(header, ""), 0):
+		return "; the header holds NUL bytes, as UTF-16 without a byte-order mark does: try --encoding utf-16le (or utf-16be)"
+	case len(header) == 1 && strings.ContainsAny(header[0], ",;|\t"):
+		return "; the header was read as a single column: if its names are separated by another character, pass --delimiter"
+	}
+	return ""
 }
 
 // explicitTargets checks --map's targets and keys them by folded header.

@@ -17,7 +17,7 @@ import (
 func openWorkbook(r io.Reader, cfg ReaderConfig) (input, error) {
 	book, err := excelize.OpenReader(r)
 	if err != nil {
-		return input{}, fmt.Errorf("read the input as an .xlsx workbook (it is a zip archive): %w", err)
+		return input{}, fmt.Errorf("read the input as an .xlsx workbook (it is a zip archive; save an .ods, .numbers or damaged workbook again as .xlsx or CSV): %w", err)
 	}
 	sheets := book.GetSheetList()
 	sheet, note, err := chooseSheet(sheets, cfg.Sheet)

@@ -66,7 +66,9 @@ func PrintLedger(ctx context.Context, w io.Writer, path, baseURL string, runs in
 			}
 		}
 		if len(parts) == 0 {
-			parts = []string{"no customers yet"}
+			// A run that stopped before any answer (a host that does not
+			// resolve, a refused key) still names its target.
+			parts = []string{"no customers recorded"}
 		}
 		fmt.Fprintf(w, "\n%s (key %s)\n  %s\n", t.Target.BaseURL, t.Target.KeyFingerprint, strings.Join(parts, " · "))
 	}

@@ -79,7 +79,7 @@ func TestPrintLedgerEmptyTarget(t *testing.T) {
 	if err := PrintLedger(ctx, &b, path, "", 5); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(b.String(), "https://api.example (key sha256:") || !strings.Contains(b.String(), "\n  no customers yet\n") {
+	if !strings.Contains(b.String(), "https://api.example (key sha256:") || !strings.Contains(b.String(), "\n  no customers recorded\n") {
 		t.Errorf("PrintLedger:\n%s", b.String())
 	}
 }

@@ -83,7 +83,7 @@ func (s Summary) Print(w io.Writer) {
 	}
 	fmt.Fprintf(w, "  results: %s\n", s.Results)
 	if s.Rejects != "" {
-		fmt.Fprintf(w, "  rejects: %s (fix these rows and import that file)\n", s.Rejects)
+		fmt.Fprintf(w, "  rejects: %s (the rows not imported, each with why)\n", s.Rejects)
 	}
 	if s.Next != "" {
 		fmt.Fprintf(w, "  next: %s\n", s.Next)

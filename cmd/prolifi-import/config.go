@@ -103,7 +103,7 @@ func newFlagSets(c *config, getenv func(string) string) (*pflag.FlagSet, []flagG
 	t.DurationVar(&c.target.timeout, "timeout", 30*time.Second, "longest wait for one API call")
 	declareInput(in.flags, c)
 	l := led.flags
-	l.StringVar(&c.ledger, "ledger", getenv("PROLIFI_LEDGER"), "the ledger file (env PROLIFI_LEDGER; default $XDG_STATE_HOME/prolifi-import/ledger.db)")
+	l.StringVar(&c.ledger, "ledger", getenv("PROLIFI_LEDGER"), "the ledger file (env PROLIFI_LEDGER; default $XDG_STATE_HOME/prolifi-import/ledger.db, else ~/.local/state/prolifi-import/ledger.db)")
 	l.BoolVar(&c.dryRun, "dry-run", false, "check every row and consult the ledger; send nothing (needs no key)")
 	l.BoolVar(&c.recheck, "recheck", false, "ask the API again about customers the ledger has as imported")
 	l.BoolVar(&c.retryUnk, "retry-unknown", false, "send again rows without an external_id whose earlier outcome is unknown (after checking Prolifi)")
@@ -141,7 +141,7 @@ func declareInput(f *pflag.FlagSet, c *config) {
 	f.StringVar(&c.reader.unknown, "unknown-columns", "ignore", "columns that feed no field: ignore, metadata or error")
 	f.IntVar(&c.reader.maxRecord, "max-record-bytes", 1<<20, "refuse records longer than this")
 	f.BoolVar(&c.reader.lazyQuotes, "lazy-quotes", false, "accept a quote inside an unquoted field as text")
-	f.IntVar(&c.limit, "limit", 0, "process only the first N records (a canary run)")
+	f.IntVar(&c.limit, "limit", 0, "stop once N rows have been sent (a canary run); rows the ledger already has do not count")
 }
 
 func declarePacing(f *pflag.FlagSet, c *config) {
@@ -151,7 +151,7 @@ func declarePacing(f *pflag.FlagSet, c *config) {
 	f.IntVar(&c.pace.maxRetries, "max-retries", 8, "retries per row for 429, 5xx and network errors (0: none)")
 	f.DurationVar(&c.pace.maxWait, "max-wait", 2*time.Minute, "stop the run (exit 3) when the API asks to wait longer than this")
 	f.DurationVar(&c.pace.grace, "grace", 10*time.Second, "after a stop signal, how long requests in flight may finish")
-	f.StringVar(&c.pace.maxErrors, "max-errors", "", "stop (exit 3) after N invalid or failed rows, or N% of rows")
+	f.StringVar(&c.pace.maxErrors, "max-errors", "", "stop (exit 3) once more than N rows sent were refused or failed (N%: of the rows sent, once 100 were); rows that fail the local checks do not count")
 }
 
 // parseFlags reads the command line. A mistyped flag gets a suggestion, not

@@ -245,6 +245,18 @@ func TestLocalLedgerIsTemporary(t *testing.T) {
 	}
 }
 
+// TestLocalNextStepStaysLocal: after a --local run with rows to fix, the
+// next step it prints keeps --local; the bare command would go to the live
+// API.
+func TestLocalNextStepStaysLocal(t *testing.T) {
+	in := writeFile(t, "in.csv", "email\na@b.example\nnot-an-email\n")
+	t.Setenv("TMPDIR", t.TempDir())
+	o := runCmd(t, env(t, nil), "--local", in)
+	if o.code != exitRows || !strings.Contains(o.stderr, "then run prolifi-import --local on that file") {
+		t.Errorf("exit %d\n%s", o.code, o.stderr)
+	}
+}
+
 // TestErrorBudgetEveryNight: --max-errors counts rows the API refused, not
 // rows the local checks refused (they cost nothing), and not rows that
 // failed the same way on an earlier night: a bad row in every night's

@@ -32,7 +32,7 @@ Flags:
 func runLedger(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	flags := pflag.NewFlagSet("ledger", pflag.ContinueOnError)
 	flags.SetOutput(discard{})
-	path := flags.String("ledger", getenv("PROLIFI_LEDGER"), "the ledger file (default $XDG_STATE_HOME/prolifi-import/ledger.db)")
+	path := flags.String("ledger", getenv("PROLIFI_LEDGER"), "the ledger file (env PROLIFI_LEDGER; default $XDG_STATE_HOME/prolifi-import/ledger.db, else ~/.local/state/prolifi-import/ledger.db)")
 	base := flags.String("base-url", "", "only this API root (default: every target)")
 	runs := flags.Int("runs", 10, "how many of the last runs show lists")
 	help := flags.BoolP("help", "h", false, "print this help")

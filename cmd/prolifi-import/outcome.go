@@ -55,7 +55,12 @@ func nextSteps(s *report.Summary, c *config, records int64) string {
 			"look each up in Prolifi, and import a file of the ones that are not there with --retry-unknown", plural(unknown, "row")))
 	}
 	if s.Rejects != "" && s.ExitCode == exitRows && toFix(s) > unknown {
-		steps = append(steps, "fix the rows in "+s.Rejects+" (or in the system the export comes from), then run prolifi-import on that file")
+		command := "prolifi-import"
+		if c.target.local {
+			// Without --local, the same command would go to the live API.
+			command = "prolifi-import --local"
+		}
+		steps = append(steps, "fix the rows in "+s.Rejects+" (or in the system the export comes from), then run "+command+" on that file")
 	}
 	return strings.Join(steps, "; then ")
 }
