@@ -112,7 +112,7 @@ func newFlagSets(c *config, getenv func(string) string) (*pflag.FlagSet, []flagG
 	l.Bool("resume", false, "accepted for older scripts: every run continues where the ledger says")
 	declarePacing(pc.flags, c)
 	o := out.flags
-	o.StringVar(&c.outputs.results, "results", "", "results file (default: INPUT.results.csv; for standard input, stdin.results.csv)")
+	o.StringVar(&c.outputs.results, "results", "", "results file (default: INPUT.results.csv, INPUT.local… with --local, INPUT.dry-run… with --dry-run; for standard input, stdin…)")
 	o.StringVar(&c.outputs.rejects, "rejects", "", "rejects file: the records to fix and import again (default: INPUT.rejects.csv)")
 	o.StringVar(&c.outputs.summaryJSON, "summary-json", "", "also write the summary as JSON to this file")
 	g := lg.flags

@@ -450,3 +450,31 @@ func TestExternalIDColumnLost(t *testing.T) {
 		}
 	}
 }
+
+// TestDryRunKeepsTheRealResults: a dry run writes its own files
+// (INPUT.dry-run.results.csv), so the results of the real run before it,
+// with their customer ids, stay as they were.
+func TestDryRunKeepsTheRealResults(t *testing.T) {
+	_, base := emulator(t, sandbox.New(sandbox.Config{}))
+	dir := t.TempDir()
+	in := filepath.Join(dir, "export.csv")
+	os.WriteFile(in, []byte("email\nann@example.com\nnot-an-email\n"), 0o600)
+	k := keyEnv(t)
+	if o := runCmd(t, k, "--base-url", base, in); o.code != exitRows {
+		t.Fatalf("real run: exit %d\n%s", o.code, o.stderr)
+	}
+	real := readRegular(filepath.Join(dir, "export.results.csv"))
+	if o := runCmd(t, k, "--base-url", base, "--dry-run", in); o.code != exitRows {
+		t.Fatalf("dry run: exit %d\n%s", o.code, o.stderr)
+	}
+	if got := readRegular(filepath.Join(dir, "export.results.csv")); got != real {
+		t.Errorf("the dry run replaced the real results:\n%s\nwas\n%s", got, real)
+	}
+	dry := readRegular(filepath.Join(dir, "export.dry-run.results.csv"))
+	if !strings.Contains(dry, "2,exists,") || !strings.Contains(dry, "3,invalid,") {
+		t.Errorf("dry-run results:\n%s", dry)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "export.dry-run.rejects.csv")); err != nil {
+		t.Errorf("dry-run rejects: %v", err)
+	}
+}

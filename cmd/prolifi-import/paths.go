@@ -17,11 +17,14 @@ type paths struct {
 // destroy something (see report.CheckOutputs).
 func (c *config) paths(in *input, getenv func(string) string) (paths, error) {
 	p := paths{results: c.outputs.results, rejects: c.outputs.rejects, summary: c.outputs.summaryJSON, ledger: c.ledger}
-	// A try against the emulator must not replace the files of a real run:
-	// its customer ids are the emulator's.
+	// A try against the emulator, or a dry run, must not replace the files
+	// of a real run: the customer ids are the emulator's, or none.
 	kind := ""
 	if c.target.local {
 		kind = ".local"
+	}
+	if c.dryRun {
+		kind += ".dry-run"
 	}
 	if p.results == "" {
 		p.results = in.sibling(kind + ".results.csv")
