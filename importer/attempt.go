@@ -170,6 +170,11 @@ func (a *rowAttempt) leaveOrRecord() (res Result, ok, maybeSent bool) {
 
 func unknownMessage(email string) string {
 	return "the request was sent but no answer came back, so the customer may or may not have been created; " +
-		"look for " + email + " in Prolifi, then run again with --retry-unknown if it is not there " +
-		"(rows with an external_id are retried safely)"
+		settleAdvice(email)
+}
+
+// settleAdvice tells a person how to settle a row whose outcome is unknown.
+func settleAdvice(email string) string {
+	return "look for " + email + " in Prolifi, then record what you found: `prolifi-import ledger found " + email +
+		"` if it is there, `prolifi-import ledger missing " + email + "` if not (the next run then sends it)"
 }

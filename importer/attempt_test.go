@@ -97,7 +97,7 @@ func TestRowAttemptNoExternalID(t *testing.T) {
 	row := Row{Line: 3, Request: client.CreateCustomerRequest{Email: "x@b.co"}}
 	a := newRowAttempt(job{row: row}, Config{MaxRetries: 5})
 	o := outcome{err: &client.TransportError{Sent: true, Err: errors.New("reset")}}
-	if st := a.next(o, decide(o, false, 0, time.Now())); st.kind != stepDone || a.res.ErrorType != ErrorTypeOutcomeUnknown || !contains(a.res.Message, "x@b.co", "--retry-unknown") {
+	if st := a.next(o, decide(o, false, 0, time.Now())); st.kind != stepDone || a.res.ErrorType != ErrorTypeOutcomeUnknown || !contains(a.res.Message, "x@b.co", "ledger found x@b.co", "ledger missing x@b.co") {
 		t.Errorf("lost answer: step %d, %+v", st.kind, a.res)
 	}
 	b := newRowAttempt(job{row: row}, Config{MaxRetries: 5})

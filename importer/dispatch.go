@@ -256,8 +256,7 @@ func (r *run) planRow(p *routing, row Row, id string, pr Prior, res Result, adop
 		res.Message = "an earlier run sent this row (" + where(pr) + ") and got no answer: " + unknownMessage(res.Email)
 		if pr.State == PriorPending {
 			res.Message = "an earlier run was stopped hard (killed, or the machine went down) while this row (" + where(pr) +
-				") was about to be sent or in flight, so it may or may not have been created; look for " + res.Email +
-				" in Prolifi, then run again with --retry-unknown if it is not there"
+				") was about to be sent or in flight, so it may or may not have been created; " + settleAdvice(res.Email)
 		}
 	case r.cfg.DryRun:
 		res.Status = StatusValid

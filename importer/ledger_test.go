@@ -122,7 +122,7 @@ func TestLedgerDecidesWhatIsSent(t *testing.T) {
 		msg      string
 	}{
 		2: {importer.StatusExists, "c-done", 0, "imported on 2026-11-01 (line 7 of old.csv)"},
-		3: {importer.StatusFailed, "", 0, "--retry-unknown"},
+		3: {importer.StatusFailed, "", 0, "ledger missing lost@b.co"},
 		4: {importer.StatusCreated, "found-maybe", 2, ""},
 		5: {importer.StatusCreated, "new-x:failed-before", 1, ""},
 		6: {importer.StatusCreated, "new-x:new", 1, ""},

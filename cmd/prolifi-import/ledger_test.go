@@ -478,3 +478,38 @@ func TestDryRunKeepsTheRealResults(t *testing.T) {
 		t.Errorf("dry-run rejects: %v", err)
 	}
 }
+
+// TestSettleUnknownByHand: rows without an external_id whose answer was
+// lost fail every night until a person says what they found: `ledger found`
+// makes them imported (no request, exit 0), `ledger missing` makes the next
+// run send them; an email the ledger does not hold as unknown is named.
+func TestSettleUnknownByHand(t *testing.T) {
+	sw := &swappable{h: sandbox.New(sandbox.Config{LostRate: 1})}
+	emu, base := emulator(t, sw)
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.csv")
+	os.WriteFile(in, []byte("email\nthere@example.com\ngone@example.com\nalso@example.com\n"), 0o600)
+	k := keyEnv(t)
+	if o := runCmd(t, k, "--base-url", base, in); o.code != exitRows || emu.n.Load() != 3 {
+		t.Fatalf("first run: exit %d, %d requests\n%s", o.code, emu.n.Load(), o.stderr)
+	}
+	sw.set(sandbox.New(sandbox.Config{}))
+	o := runCmd(t, k, "ledger", "found", "there@example.com=cus_9", "nobody@example.com")
+	if o.code != exitRows || !strings.Contains(o.stdout, "1 rows settled as found") || !strings.Contains(o.stderr, "nobody@example.com") {
+		t.Fatalf("ledger found: exit %d\n%s\n%s", o.code, o.stdout, o.stderr)
+	}
+	list := writeFile(t, "missing.csv", "identity,state,email\ne:gone@example.com,outcome_unknown,gone@example.com\n,,also@example.com\n")
+	if o := runCmd(t, k, "ledger", "missing", "--file", list); o.code != exitOK || !strings.Contains(o.stdout, "2 rows settled as missing") {
+		t.Fatalf("ledger missing: exit %d\n%s\n%s", o.code, o.stdout, o.stderr)
+	}
+	results := filepath.Join(dir, "in.results.csv")
+	if o := runCmd(t, k, "--base-url", base, in); o.code != exitOK || emu.n.Load() != 5 {
+		t.Fatalf("rerun: exit %d, %d requests in all (want the 2 missing sent)\n%s\n%s", o.code, emu.n.Load(), o.stderr, readRegular(results))
+	}
+	if r := readRegular(results); !strings.Contains(r, "2,exists,cus_9,") || !strings.Contains(r, "3,created,") {
+		t.Errorf("rerun results:\n%s", r)
+	}
+	if o := runCmd(t, k, "ledger", "found"); o.code != exitUsage {
+		t.Errorf("ledger found with nothing: exit %d", o.code)
+	}
+}

@@ -15,14 +15,18 @@ import (
 )
 
 const ledgerUsage = `Usage: prolifi-import ledger [show|unknown|entries] [flags]
+       prolifi-import ledger found|missing [flags] EMAIL[=CUSTOMER_ID]... | --file FILE
 
-Shows what the ledger holds, without changing it.
+Shows what the ledger holds, without changing it:
   show      per target, the customers in each state, and the last runs (the default)
   unknown   as CSV, the rows without an external_id that were sent and got no
-            answer: check each in Prolifi, then import the missing ones again
-            with --retry-unknown (rows with an external_id need no check: the
-            next run settles them)
+            answer: check each in Prolifi (rows with an external_id need no
+            check: the next run settles them)
   entries   as CSV, every customer identity the ledger knows
+Records what you found when you checked those rows (FILE: a CSV with an email
+column and, for found, customer_id: the output of unknown, edited):
+  found     they are in Prolifi: the next runs count them as imported
+  missing   they are not: the next run sends them
 
 Flags:
 `
@@ -35,6 +39,7 @@ func runLedger(ctx context.Context, args []string, getenv func(string) string, s
 	path := flags.String("ledger", getenv("PROLIFI_LEDGER"), "the ledger file (env PROLIFI_LEDGER; default $XDG_STATE_HOME/prolifi-import/ledger.db, else ~/.local/state/prolifi-import/ledger.db)")
 	base := flags.String("base-url", "", "only this API root (default: every target)")
 	runs := flags.Int("runs", 10, "how many of the last runs show lists")
+	file := flags.String("file", "", "found, missing: a CSV file of the rows (an email column; customer_id for found)")
 	help := flags.BoolP("help", "h", false, "print this help")
 	if err := flags.Parse(args); err != nil {
 		return usageErr("ledger: %s", suggest(err, flags))
@@ -53,7 +58,8 @@ func runLedger(ctx context.Context, args []string, getenv func(string) string, s
 	if flags.NArg() > 0 {
 		verb = flags.Arg(0)
 	}
-	if flags.NArg() > 1 {
+	settles := verb == "found" || verb == "missing"
+	if flags.NArg() > 1 && !settles {
 		return usageErr("ledger: one of show, unknown or entries, not %q as well", flags.Arg(1))
 	}
 	if *base != "" {
@@ -65,21 +71,24 @@ func runLedger(ctx context.Context, args []string, getenv func(string) string, s
 		*base = b
 	}
 	var err error
-	switch verb {
-	case "show":
+	switch {
+	case settles:
+		err = settleLedger(ctx, verb, *path, *base, *file, flags.Args()[1:], stdout)
+	case verb == "show":
 		err = report.PrintLedger(ctx, stdout, *path, *base, *runs)
-	case "unknown":
+	case verb == "unknown":
 		err = report.WriteLedgerCSV(ctx, stdout, *path, *base, []ledger.State{ledger.StateOutcomeUnknown, ledger.StatePending}, true)
-	case "entries":
+	case verb == "entries":
 		err = report.WriteLedgerCSV(ctx, stdout, *path, *base, nil, false)
 	default:
-		return usageErr("ledger: %q is not show, unknown or entries", verb)
+		return usageErr("ledger: %q is not show, unknown, entries, found or missing", verb)
 	}
 	if errors.Is(err, fs.ErrNotExist) {
 		return usageErr("ledger %s does not exist yet: no run has written it", *path)
 	}
-	if err != nil {
+	var ee *exitError
+	if err != nil && !errors.As(err, &ee) {
 		return usageErr("ledger: %v", err)
 	}
-	return nil
+	return err
 }

@@ -52,7 +52,8 @@ func nextSteps(s *report.Summary, c *config, records int64) string {
 	unknown := unknownCount(s)
 	if unknown > 0 {
 		steps = append(steps, fmt.Sprintf("%s may or may not have been created: `prolifi-import ledger unknown` lists them; "+
-			"look each up in Prolifi, and import a file of the ones that are not there with --retry-unknown", plural(unknown, "row")))
+			"look each up in Prolifi, then record what you found: `prolifi-import ledger found EMAIL[=CUSTOMER_ID]` "+
+			"for those that are there, `prolifi-import ledger missing EMAIL` (the next run sends them) for the others", plural(unknown, "row")))
 	}
 	if s.Rejects != "" && s.ExitCode == exitRows && toFix(s) > unknown {
 		command := "prolifi-import"

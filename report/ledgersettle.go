@@ -1,0 +1,150 @@
+package report
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/prolifi/prolifi-import/client"
+	"github.com/prolifi/prolifi-import/importer"
+	"github.com/prolifi/prolifi-import/report/ledger"
+)
+
+// A row without an external_id that was sent and got no answer is never
+// sent again by itself: only a person can say whether the customer is in
+// Prolifi. Settle records that answer, so that a nightly run stops
+// reporting the row: found, it counts as imported; missing, the next run
+// sends it.
+
+// Settlement is one such answer: the row's email and, for a customer found
+// in Prolifi, its id when known.
+type Settlement struct {
+	Email, CustomerID string
+}
+
+// Settled is what Settle did: how many entries changed, and the emails the
+// ledger does not hold as unknown (left as they were).
+type Settled struct {
+	Changed    int
+	NotUnknown []string
+}
+
+// settleKey groups the changes of one target and input: one run each.
+type settleKey struct {
+	target ledger.Target
+	input  string
+}
+
+// Settle records, in the ledger at path, answers about rows whose outcome
+// is unknown (or pending, from a run that was killed): found → exists,
+// missing → failed, so that the next run sends it. An empty baseURL
+// settles under every target that holds the email as unknown.
+func Settle(ctx context.Context, path, baseURL string, found bool, items []Settlement) (Settled, error) {
+	byID := make(map[string]Settlement, len(items))
+	ids := make([]string, 0, len(items))
+	for _, it := range items {
+		id := importer.Identity(client.CreateCustomerRequest{Email: it.Email})
+		if _, ok := byID[id]; !ok {
+			ids = append(ids, id)
+		}
+		byID[id] = it
+	}
+	groups, err := settleChanges(ctx, path, baseURL, found, ids, byID)
+	if err != nil {
+		return Settled{}, err
+	}
+	var out Settled
+	matched := map[string]bool{}
+	for k, changes := range groups {
+		if err := settleRun(ctx, path, k, changes); err != nil {
+			return out, err
+		}
+		out.Changed += len(changes)
+		for _, c := range changes {
+			matched[c.Identity] = true
+		}
+	}
+	for _, id := range ids {
+		if !matched[id] {
+			out.NotUnknown = append(out.NotUnknown, byID[id].Email)
+		}
+	}
+	return out, nil
+}
+
+// settleChanges looks the identities up under each target and makes the
+// changes for those whose outcome is unknown.
+func settleChanges(ctx context.Context, path, baseURL string, found bool, ids []string, byID map[string]Settlement) (map[settleKey][]ledger.Change, error) {
+	all, err := ledger.OpenReadOnly(ctx, path, baseURL, "")
+	if err != nil {
+		return nil, err
+	}
+	targets, err := all.Targets(ctx)
+	all.Close()
+	if err != nil {
+		return nil, err
+	}
+	groups := map[settleKey][]ledger.Change{}
+	for _, t := range targets {
+		r, err := ledger.OpenReadOnly(ctx, path, t.Target.BaseURL, t.Target.KeyFingerprint)
+		if err != nil {
+			return nil, err
+		}
+		entries, err := r.Lookup(ctx, ids)
+		r.Close()
+		if err != nil {
+			return nil, err
+		}
+		for id, e := range entries {
+			if e.State != ledger.StateOutcomeUnknown && e.State != ledger.StatePending {
+				continue
+			}
+			c := ledger.Change{Op: ledger.OpOutcome, Identity: id, State: ledger.StateFailed,
+				Message: "not in Prolifi, as a person checked (prolifi-import ledger missing): the next run sends it"}
+			if found {
+				c.State, c.CustomerID = ledger.StateExists, byID[id].CustomerID
+				c.Message = "found in Prolifi by a person (prolifi-import ledger found)"
+			}
+			k := settleKey{t.Target, e.Input}
+			groups[k] = append(groups[k], c)
+		}
+	}
+	return groups, nil
+}
+
+// settleRun writes one group as a run of its own, so that the ledger's
+// history says who changed what, and when.
+func settleRun(ctx context.Context, path string, k settleKey, changes []ledger.Change) error {
+	l, err := ledger.Open(ctx, path, k.target, ledger.Options{Input: "prolifi-import ledger"})
+	if err != nil {
+		return err
+	}
+	defer l.Close()
+	run := ledger.Run{ID: uuid.NewString(), Input: k.input}
+	if err := l.BeginRun(ctx, run); err != nil {
+		return err
+	}
+	for i := range changes {
+		changes[i].Run = run.ID
+	}
+	if err := l.Apply(ctx, changes); err != nil {
+		return err
+	}
+	run.Outcome, run.Counts = "settled by hand", map[string]int{string(changes[0].State): len(changes)}
+	if err := l.EndRun(ctx, run); err != nil {
+		return err
+	}
+	return l.Close()
+}
+
+// ParseSettlement reads "EMAIL" or "EMAIL=CUSTOMER_ID".
+func ParseSettlement(arg string) (Settlement, error) {
+	email, id, _ := strings.Cut(arg, "=")
+	email, id = strings.TrimSpace(email), strings.TrimSpace(id)
+	if !strings.Contains(email, "@") {
+		return Settlement{}, fmt.Errorf("%q is not an email (rows with an external_id need no answer: the next run settles them)", arg)
+	}
+	return Settlement{Email: email, CustomerID: id}, nil
+}
