@@ -24,9 +24,10 @@ type csvSource struct {
 	maxBytes int
 }
 
-func newCSVSource(text io.Reader, delim rune, lazyQuotes bool, maxBytes int) *csvSource {
+// newCSVSource reads text whose first line is the input's line after+1.
+func newCSVSource(text io.Reader, delim rune, lazyQuotes bool, maxBytes, after int) *csvSource {
 	s := &csvSource{delim: delim, lazy: lazyQuotes, maxBytes: maxBytes}
-	s.start(text, 0)
+	s.start(text, after)
 	return s
 }
 
@@ -43,24 +44,41 @@ func (s *csvSource) start(in io.Reader, after int) {
 }
 
 func (s *csvSource) next() (record, error) {
+	for {
+		rec, spaces, err := s.read()
+		if !spaces {
+			return rec, err
+		}
+	}
+}
+
+// read reads one record; spaces reports a line of only spaces and tabs,
+// which is no record: it is skipped as encoding/csv skips an empty line.
+func (s *csvSource) read() (rec record, spaces bool, err error) {
 	fields, err := s.parser.Read()
 	if err == nil {
 		line, _ := s.parser.FieldPos(0)
 		line += s.lineBase
 		end := s.parser.InputOffset()
+		if spacesOnly(fields) && !strings.Contains(s.tap.take(end), `"`) {
+			// Before the header the parser took this line's count for
+			// every record's: let it take the header's instead.
+			s.parser.FieldsPerRecord = s.fields
+			return record{}, true, nil
+		}
 		if s.fields == 0 {
 			s.fields = len(fields)
 		}
 		if int(end-s.tap.base) <= s.maxBytes {
 			s.tap.skip(end)
-			return record{line: line, fields: fields}, nil
+			return record{line: line, fields: fields}, false, nil
 		}
 		// Longer than the limit but short enough that the tap let it
 		// through whole: refused all the same.
-		return record{line: line, raw: quoteStart(s.tap.take(end)), why: s.tooLong(line)}, nil
+		return record{line: line, raw: quoteStart(s.tap.take(end)), why: s.tooLong(line)}, false, nil
 	}
 	if err == io.EOF {
-		return record{}, io.EOF
+		return record{}, false, io.EOF
 	}
 	var pe *csv.ParseError
 	switch {
@@ -68,8 +86,12 @@ func (s *csvSource) next() (record, error) {
 		// One whole record with the wrong number of fields: the parser is
 		// already past it, nothing to recover.
 		line := s.lineBase + pe.StartLine
-		return record{line: line, raw: recordText(s.tap.take(s.parser.InputOffset())),
-			why: fmt.Sprintf("line %d has %d fields, the header has %d", line, len(fields), s.fields)}, nil
+		raw := recordText(s.tap.take(s.parser.InputOffset()))
+		if spacesOnly(fields) && !strings.Contains(raw, `"`) {
+			return record{}, true, nil
+		}
+		return record{line: line, raw: raw,
+			why: fmt.Sprintf("line %d has %d fields, the header has %d", line, len(fields), s.fields)}, false, nil
 	case errors.As(err, &pe):
 		errLine := s.lineBase + pe.Line // before recovery moves lineBase
 		raw, line := s.recoverLine()
@@ -78,12 +100,19 @@ func (s *csvSource) next() (record, error) {
 			why = fmt.Sprintf("record starting on line %d: %v (on line %d); reading resumes on line %d",
 				line, pe.Err, errLine, line+1)
 		}
-		return record{line: line, raw: raw, why: why}, nil
+		return record{line: line, raw: raw, why: why}, false, nil
 	case errors.Is(err, errRecordTooLarge):
 		raw, line := s.recoverLine()
-		return record{line: line, raw: quoteStart(raw), why: s.tooLong(line) + "; reading resumes on the next line"}, nil
+		return record{line: line, raw: quoteStart(raw), why: s.tooLong(line) + "; reading resumes on the next line"}, false, nil
 	}
-	return record{}, fmt.Errorf("read input: %w", err)
+	return record{}, false, fmt.Errorf("read input: %w", err)
+}
+
+// spacesOnly reports whether a record is one cell of spaces and tabs: an
+// unquoted one is a line that looks empty, and Excel or a hand edit
+// leaves such lines where an empty one was meant.
+func spacesOnly(fields []string) bool {
+	return len(fields) == 1 && strings.Trim(fields[0], " \t") == ""
 }
 
 func (s *csvSource) tooLong(line int) string {

@@ -1,9 +1,10 @@
 // Package importer turns an export into create-customer calls, one Result
 // per record. A run's rows flow one way:
 //
-//	Reader (reader.go)       records from CSV, gzip or .xlsx (input.go, csvsource.go, xlsx.go),
+//	Reader (reader.go)       records from CSV, gzip or .xlsx (input.go, csvsource.go, sepline.go, xlsx.go),
 //	                         decoded by gocsv behind one adapter (gocsv.go), mapped to API
-//	                         fields (mapping.go, aliases.go, valuemap.go) and checked (request.go)
+//	                         fields (mapping.go, aliases.go, valuemap.go) and checked (request.go);
+//	                         a header that is not on the first line is pointed out (titlerows.go)
 //	→ feed (run.go)          reads rows until the input, the limit or the run ends
 //	→ dispatch (dispatch.go) consults the Ledger in batches: known customers, duplicates and
 //	                         maybe-sent rows finish at once; the rest are marked pending first

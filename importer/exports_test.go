@@ -58,6 +58,10 @@ func TestExports(t *testing.T) {
 			"NAME": "name", "PHONE": "phone", "EMAIL": "email"}, nil, 0},
 		{"excel-csv", "excel.csv", ReaderConfig{}, map[string]string{"Kundennummer": "external_id", "Vorname": "first_name",
 			"Nachname": "last_name", "Firma": "company_name", "E-Mail": "email", "Telefon": "phone"}, []string{"reads as Windows-1252"}, 3},
+		// "CSV (semicolon)" as Excel writes it with its sep= line, and a
+		// line of spaces left by a hand edit.
+		{"excel-sep", "excel-sep.csv", ReaderConfig{}, map[string]string{"Kundennummer": "external_id", "Vorname": "first_name",
+			"E-Mail": "email", "Telefon": "phone"}, []string{"reads as Windows-1252"}, 1},
 		{"excel-xlsx", "excel.xlsx", ReaderConfig{}, map[string]string{"Customer Id": "external_id", "Name": "name",
 			"Email Address": "email", "Company Name": "company_name", "Phone": "phone"},
 			[]string{`The workbook has 2 sheets; the first, "Customers", was read`}, 1},

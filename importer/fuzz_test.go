@@ -33,6 +33,9 @@ func FuzzReader(f *testing.F) {
 		"email,phone,Customer ID,_error_line\n'=a@b.co,'+1,'7,2\n",
 		"email,Country\na@b.co,de\nb@b.co,Mars\n",
 		"email," + strings.Repeat("x", 600) + "\na@b.co,1\n",
+		"sep=;\r\nemail;first_name\r\n  \r\na@b.co;Ann\r\n\t\r\n",
+		" \nemail\n\" \"\n \na@b.co\n",
+		"Customer export\nGenerated\n\nEmail,Name\na@b.co,Ann\n",
 	} {
 		f.Add([]byte(s), false)
 		f.Add([]byte(s), true)

@@ -78,11 +78,20 @@ func openText(br *bufio.Reader, cfg ReaderConfig) (input, error) {
 		head = bytes.ReplaceAll(head, []byte{'\r'}, []byte{'\n'})
 		warnings = append(warnings, "The input ends its lines with a carriage return alone (as old Mac programs did), so each one was read as a line end.")
 	}
-	delim := cfg.Delimiter
+	delim, after := cfg.Delimiter, 0
+	if sep, n, ok := sepLine(head); ok {
+		// The line is no part of the table: drop it, keep counting lines
+		// from the file's first, and take the delimiter it names.
+		_, _ = tb.Discard(n) // n bytes are buffered: they came from Peek
+		head, after = head[n:], 1
+		if delim == 0 {
+			delim = sep
+		}
+	}
 	if delim == 0 {
 		delim = sniffDelimiter(head)
 	}
-	return input{src: newCSVSource(in, delim, cfg.LazyQuotes, cfg.MaxRecordBytes), delim: delim, warnings: warnings}, nil
+	return input{src: newCSVSource(in, delim, cfg.LazyQuotes, cfg.MaxRecordBytes, after), delim: delim, warnings: warnings}, nil
 }
 
 // crEnded reports whether the first bytes of a text end their lines with a

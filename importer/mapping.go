@@ -22,6 +22,10 @@ const (
 	metadataPrefix   = "metadata."
 )
 
+// errNoEmail refuses a header with no column for email, the one field
+// every request needs.
+const errNoEmail = readError("no email column")
+
 // UnknownColumns decides what happens to columns that feed no field.
 type UnknownColumns string
 
@@ -119,7 +123,7 @@ func NewMapping(header []string, opts MapOptions) (*Mapping, error) {
 		return nil, err
 	}
 	if !m.feeds(FieldEmail) {
-		return nil, fmt.Errorf("no email column among %s: name one with --map 'HEADER=email'%s", quoteList(header), misreadHint(header))
+		return nil, fmt.Errorf("%w among %s: name one with --map 'HEADER=email'%s", errNoEmail, quoteList(header), misreadHint(header))
 	}
 	if !m.feeds(FieldExternalID) {
 		m.Warnings = append(m.Warnings, m.noIDWarning())

@@ -95,6 +95,9 @@ func (rd *Reader) readHeader(cfg ReaderConfig) error {
 			" column): the quote it puts before cells that start with =, +, -, @, a tab or a carriage return was removed, and its _error columns are not imported.")
 	}
 	m, err := NewMapping(header, cfg.Map)
+	if errors.Is(err, errNoEmail) {
+		return rd.titleRows(err, header, cfg)
+	}
 	if err != nil {
 		return err
 	}

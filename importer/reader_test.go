@@ -130,6 +130,16 @@ func TestReader(t *testing.T) {
 		{"old mac line ends", "email,first_name\ra@b.co,Ann\rc@d.co,Bob\r", ReaderConfig{}, []string{"2:a@b.co|Ann|||", "3:c@d.co|Bob|||"}},
 		{"old mac line ends, quoted line end", "email,first_name\r\"a@b.co\",\"Ann\rMarie\"\rc@d.co,Bob", ReaderConfig{}, []string{"2:a@b.co|Ann\nMarie|||", "4:c@d.co|Bob|||"}},
 		{"empty records skipped", "email,first_name\na@b.co,Ann\n,\n , \nc@d.co,Bob\n,,\n,\n", ReaderConfig{}, []string{"2:a@b.co|Ann|||", "5:c@d.co|Bob|||", "6:bad:csv_error:,,"}},
+		{"lines of spaces skipped", "email,first_name\na@b.co,Ann\n   \n\t \t\nc@d.co,Bob\n \n", ReaderConfig{}, []string{"2:a@b.co|Ann|||", "5:c@d.co|Bob|||"}},
+		{"line of spaces before the header skipped", "  \n\t\nemail,first_name\na@b.co,Ann\n", ReaderConfig{}, []string{"4:a@b.co|Ann|||"}},
+		{"quoted spaces are a cell, not an empty line", "email,first_name\n\"  \"\nc@d.co,Bob\n", ReaderConfig{}, []string{"2:bad:csv_error:\"  \"", "3:c@d.co|Bob|||"}},
+		{"tab-delimited line of tabs is a record", "email\tfirst_name\tphone\n\t\na@b.co\tAnn\t1\n", ReaderConfig{}, []string{"2:bad:csv_error:\t", "3:a@b.co|Ann|||"}},
+		{"excel sep line", "sep=;\nemail;first_name\na@b.co;Ann\nc@d.co\n", ReaderConfig{}, []string{"3:a@b.co|Ann|||", "4:bad:csv_error:c@d.co"}},
+		{"excel sep line, bom and crlf", "\ufeffsep=;\r\nemail;first_name\r\na@b.co;Ann\r\n", ReaderConfig{}, []string{"3:a@b.co|Ann|||"}},
+		{"excel sep line names a delimiter sniffing would miss", "sep=|\nemail|first_name\na@b.co|Ann\n", ReaderConfig{}, []string{"3:a@b.co|Ann|||"}},
+		{"excel sep line, quoted and upper case", "\"SEP=,\"\nemail,first_name\na@b.co,Ann\n", ReaderConfig{}, []string{"3:a@b.co|Ann|||"}},
+		{"excel sep line, --delimiter wins", "sep=;\nemail,first_name\na@b.co,Ann\n", ReaderConfig{Delimiter: ','}, []string{"3:a@b.co|Ann|||"}},
+		{"excel sep line, old mac line ends", "sep=;\remail;first_name\ra@b.co;Ann\r", ReaderConfig{}, []string{"3:a@b.co|Ann|||"}},
 		{"excel text marker on id", "Customer ID,email\n'9013808660771,a@b.co\n''7,c@d.co\n", ReaderConfig{}, []string{"2:a@b.co|||9013808660771|", "3:c@d.co|||'7|"}},
 		{"quote in a name is data", "email,first_name\na@b.co,'Ann\n", ReaderConfig{}, []string{"2:a@b.co|'Ann|||"}},
 		{"unknown ignored", "email,Notes\na@b.co,x\n", ReaderConfig{}, []string{"2:a@b.co||||"}},
@@ -156,9 +166,14 @@ func TestReaderRefusesFile(t *testing.T) {
 		cfg               ReaderConfig
 	}{
 		{"only spaces", " \n\n", "empty", ReaderConfig{}},
-		{"no email column", "name,phone\nAnn,1\n", "no email column", ReaderConfig{}},
 		{"wrong delimiter", "name,email\nAnn,a@b.co\n", "read as a single column", ReaderConfig{Delimiter: ';'}},
 		{"utf-16 without bom", "n\x00a\x00m\x00e\x00,\x00e\x00m\x00a\x00i\x00l\x00\n\x00", "try --encoding utf-16le", ReaderConfig{}},
+		{"no email column", "name,phone\nAnn,1\n", `no email column among "name", "phone": name one with --map 'HEADER=email'`, ReaderConfig{}},
+		{"title rows above the header", "Customer export\nGenerated 2026-11-01\n\nEmail,First Name\na@b.co,Ann\n",
+			`no email column among "Customer export": the header is expected on the first line, but the file seems to have 3 lines before one that looks like a header (line 4 has an email column, "Email"): remove the lines above it and run again`, ReaderConfig{}},
+		{"title row above a semicolon header", "Report;\nKundennummer;E-mail Address;Name\nK1;a@b.co;Ann\n",
+			`the file seems to have 1 line before one that looks like a header (line 2 has an email column, "E-mail Address"): remove the line above it`, ReaderConfig{}},
+		{"title rows and no header below", "Customer export\nname,phone\nAnn,1\n", `no email column among "Customer export": name one with --map`, ReaderConfig{}},
 		{"two email aliases", "E-mail,Mail\na@b.co,c@d.co\n", `columns 1 ("E-mail") and 2 ("Mail") both map to email`, ReaderConfig{}},
 		{"two exact names", "email,Email\na@b.co,c@d.co\n", "both map to email", ReaderConfig{}},
 		{"two explicit", "A,B\na@b.co,c@d.co\n", "both map to email", ReaderConfig{Map: MapOptions{Explicit: map[string]string{"A": "email", "B": "email"}}}},
@@ -278,7 +293,9 @@ func TestReaderFieldsAndRaw(t *testing.T) {
 }
 
 func TestReaderBlank(t *testing.T) {
-	rd, rows := mustRead(t, strings.NewReader("email,first_name\n,\na@b.co,Ann\n\n\n , \n,\n"), ReaderConfig{})
+	// Lines of spaces are empty lines (not counted); ", " is a record of
+	// empty cells (counted).
+	rd, rows := mustRead(t, strings.NewReader("email,first_name\n,\na@b.co,Ann\n\n  \n , \n\t\n,\n"), ReaderConfig{})
 	var lines []int
 	for _, row := range rows {
 		lines = append(lines, row.Line)
@@ -612,5 +629,43 @@ func TestOldMacLinesWithANewlineInACell(t *testing.T) {
 	}
 	if strings.Join(emails, " ") != "a@x.com b@x.com c@x.com" {
 		t.Errorf("rows %q", emails)
+	}
+}
+
+// TestTitleRowsInAWorkbook: a report sheet with a title above its table
+// is refused, naming the sheet row of the header and what to remove.
+func TestTitleRowsInAWorkbook(t *testing.T) {
+	book := workbook(t, sheet{"Report", [][]any{{"Customer export"}, {"Generated 2026-11-01"}, nil, {"Email Address", "Name"}, {"a@b.co", "Ann"}}})
+	_, err := NewReader(bytes.NewReader(book), ReaderConfig{})
+	want := `the header is expected on the first row, but the file seems to have 3 rows before one that looks like a header (row 4 has an email column, "Email Address"): remove the rows above it`
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("err %v\nwant it to contain %q", err, want)
+	}
+}
+
+func TestSepLine(t *testing.T) {
+	tests := []struct {
+		name, head string
+		delim      rune
+		n          int // 0: not a sep line
+	}{
+		{"semicolon", "sep=;\nemail", ';', 6},
+		{"crlf", "sep=,\r\nemail", ',', 7},
+		{"tab", "sep=\t\n", '\t', 6},
+		{"quoted", "\"sep=|\"\n", '|', 8},
+		{"upper case", "SEP=;\n", ';', 6},
+		{"only line", "sep=;", ';', 5},
+		{"nothing named", "sep=\nemail", 0, 0},
+		{"two characters", "sep=;;\n", 0, 0},
+		{"quote", "sep=\"\n", 0, 0},
+		{"a header", "email;sep=;\n", 0, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			delim, n, ok := sepLine([]byte(tt.head))
+			if ok != (tt.n > 0) || delim != tt.delim || n != tt.n {
+				t.Errorf("sepLine(%q) = %q, %d, %v; want %q, %d", tt.head, delim, n, ok, tt.delim, tt.n)
+			}
+		})
 	}
 }
