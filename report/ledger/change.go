@@ -83,6 +83,7 @@ func (l *Ledger) Apply(ctx context.Context, changes []Change) error {
 	if len(changes) == 0 {
 		return nil
 	}
+	l.fresh.wrote(changes)
 	runs, err := l.runIDs(ctx, changes)
 	if err != nil {
 		return err

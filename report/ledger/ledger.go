@@ -38,6 +38,7 @@ type Ledger struct {
 	lock   *lock
 	writer *writer // nil when read-only
 	looks  stmtCache
+	fresh  fresh // a writer's shortcut for look-ups in an empty target
 	// emailIndex is set once the index LookupEmails needs is known to exist.
 	emailIndex atomic.Bool
 	closed     sync.Once

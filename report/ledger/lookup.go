@@ -39,6 +39,12 @@ func scanEntry(r interface{ Scan(...any) error }) (Entry, error) {
 // entry written last. One statement per chunk of up to 256 identities.
 func (l *Ledger) Lookup(ctx context.Context, identities []string) (map[string]Entry, error) {
 	found := make(map[string]Entry, len(identities))
+	if l.writer != nil {
+		var err error
+		if identities, err = l.fresh.mayHold(ctx, l, identities); err != nil {
+			return nil, err
+		}
+	}
 	for start := 0; start < len(identities); {
 		n := min(len(identities)-start, maxChunk)
 		if err := l.lookupChunk(ctx, identities[start:start+n], found); err != nil {
@@ -54,6 +60,7 @@ func (l *Ledger) Lookup(ctx context.Context, identities []string) (map[string]En
 // since a statement costs more than a few more values to bind (the
 // importer's batches are of 65).
 func (l *Ledger) lookupChunk(ctx context.Context, ids []string, found map[string]Entry) error {
+	l.fresh.asked.Add(int64(len(ids)))
 	size := maxChunk
 	for size/2 >= len(ids) {
 		size /= 2
