@@ -13,9 +13,8 @@ import (
 // a pause. It only waits: how fast to go is decided elsewhere (rateSearch)
 // and handed in with SetRate.
 type Pacer struct {
-	lim   *rate.Limiter
-	now   func() time.Time
-	burst int
+	lim *rate.Limiter
+	now func() time.Time
 	// turn lets one worker at a time wait for the next slot when sends are
 	// spaced. Were every worker to hold a slot of its own, a stall of the
 	// process would wake them all together and send them in one bunch; the
@@ -26,6 +25,7 @@ type Pacer struct {
 	mu         sync.Mutex
 	pauseUntil time.Time // the gate: no request before this
 	rate       float64
+	burst      int
 }
 
 // NewPacer allows perSecond requests a second with bursts of burst. now is
@@ -72,7 +72,7 @@ func (p *Pacer) limit(r float64) rate.Limit {
 
 // Wait blocks until the gate is open and a token is free, or ctx ends.
 func (p *Pacer) Wait(ctx context.Context) error {
-	if p.spaced(p.Rate()) {
+	if p.spacedNow() {
 		select {
 		case p.turn <- struct{}{}:
 			defer func() { <-p.turn }()
@@ -127,6 +127,29 @@ func (p *Pacer) SetRate(r float64) {
 	now := p.now()
 	p.lim.SetLimitAt(now, p.limit(r))
 	p.lim.SetBurstAt(now, p.tokens(r))
+}
+
+// SetBurst changes how many requests may go at once, and reports whether
+// that changed.
+func (p *Pacer) SetBurst(n int) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n = max(n, 1)
+	if n == p.burst {
+		return false
+	}
+	p.burst = n
+	now := p.now()
+	p.lim.SetLimitAt(now, p.limit(p.rate))
+	p.lim.SetBurstAt(now, p.tokens(p.rate))
+	return true
+}
+
+// spacedNow reports whether sends go one by one at the current rate.
+func (p *Pacer) spacedNow() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.spaced(p.rate)
 }
 
 // Rate is the current requests-per-second limit.

@@ -100,3 +100,18 @@ func TestPacerOneWaiter(t *testing.T) {
 		})
 	}
 }
+
+// TestPacerSetBurst: a burst lowered to one spaces sends a little under the
+// rate, as --burst 1 does; setting the same burst again changes nothing.
+func TestPacerSetBurst(t *testing.T) {
+	p := NewPacer(100, 15, time.Now)
+	if p.lim.Burst() != 15 || float64(p.lim.Limit()) != 100 {
+		t.Fatalf("limiter burst %d at %v, want 15 at 100", p.lim.Burst(), p.lim.Limit())
+	}
+	if !p.SetBurst(1) || p.SetBurst(1) {
+		t.Error("SetBurst(1) from 15 then again: want true, then false")
+	}
+	if p.lim.Burst() != catchUp || float64(p.lim.Limit()) != 100*spacingShare || !p.spacedNow() {
+		t.Errorf("limiter burst %d at %v, spaced %v; want %d at %v, spaced", p.lim.Burst(), p.lim.Limit(), p.spacedNow(), catchUp, 100*spacingShare)
+	}
+}

@@ -16,9 +16,13 @@ import (
 //   - a limit the server states in rate-limit headers, on any answer, caps
 //     the rate at once, a little under it (statedLimit); an answer saying
 //     none is left holds every send until the reset;
+//   - a refusal within the client's opening burst (--burst above the
+//     server's) tells the server's burst, never its rate: sends are spaced
+//     from then on, and the rate is tried again spaced (burstMet);
 //   - a limiter of one-second windows is recognised from the seconds that
 //     held a refusal (secondCounts), and the rate goes a little under its
-//     quota;
+//     quota; a second that is then accepted beyond the quota disproves it,
+//     and the first probe above it comes after holdFor to look for one;
 //   - a token bucket is measured from the stretches of sends that ended in
 //     a 429 (stretch, fitBucket): two at different rates give its burst and
 //     rate, after which each one gives its rate;
@@ -38,7 +42,9 @@ type rateSearch struct {
 	lo, hi  float64       // highest rate that held; lowest that drew a 429 (0: none)
 	est     float64       // the limit as measured (0: unknown)
 	burst   float64       // c = B − 1 of a token bucket (−1: unknown)
+	atOnce  int           // the sends the pacer may let go at once (--burst, until the server refuses one)
 	kind    limiterKind
+	checked bool      // the window found was told from a bucket, or had its early probe
 	gate    time.Time // no send before this
 	quiet   time.Time // the last 429 or probe: the next probe waits probeEvery from it
 
@@ -91,8 +97,8 @@ const (
 	climbStep     = 1.5  // above every rate that failed, while rates hold
 )
 
-func newRateSearch(target float64, maxWait time.Duration, now time.Time) *rateSearch {
-	s := &rateSearch{target: target, maxWait: maxWait, cap: target, burst: -1, quiet: now}
+func newRateSearch(target float64, atOnce int, maxWait time.Duration, now time.Time) *rateSearch {
+	s := &rateSearch{target: target, maxWait: maxWait, cap: target, burst: -1, atOnce: max(atOnce, 1), quiet: now}
 	s.set(target, now, true)
 	return s
 }
@@ -114,6 +120,9 @@ func (s *rateSearch) observe(a observation) (rate float64, hold time.Time) {
 // accepted records an answer other than 429.
 func (s *rateSearch) accepted(sent, now time.Time) {
 	s.seconds.accept(sent)
+	if s.kind == kindWindow && s.seconds.count(sent) > int(s.est)+1 {
+		s.notWindow()
+	}
 	switch {
 	case s.run.holds(sent):
 		s.run.accept(sent)
@@ -146,7 +155,11 @@ func (s *rateSearch) throttled(sent, now, pauseUntil time.Time) {
 		s.run.first = time.Time{}
 	}
 	s.run.refused, s.run.pause = sent, pauseUntil.Sub(now)
-	s.seconds.refuse(sent, s.run.rate)
+	if !s.run.inBurst() {
+		// A second refused within a burst holds the server's burst, which a
+		// bucket's refusals share with a window's at any rate.
+		s.seconds.refuse(sent, s.run.rate)
+	}
 	s.prev, s.last = s.last, s.run
 	s.gate, s.lastGate, s.quiet = pauseUntil, pauseUntil, pauseUntil
 	s.settle()
@@ -163,6 +176,10 @@ func (s *rateSearch) ofLast(sent time.Time) bool {
 // pause, so it depends on those facts only.
 func (s *rateSearch) settle() {
 	l := s.last
+	if l.inBurst() {
+		s.burstMet(l)
+		return
+	}
 	if s.hi == 0 || l.rate < s.hi {
 		s.hi = l.rate
 	}
@@ -174,10 +191,42 @@ func (s *rateSearch) settle() {
 	s.set(next, s.gate, probe)
 }
 
+// burstMet handles a stretch refused within the client's opening burst:
+// the server takes fewer at once than --burst, and what it took is its
+// burst (B − 1 = c, were it a token bucket). Its rate was not tried: the
+// same rate goes on after the pause, spaced, so that the next refusal
+// measures it given c. Sends stay spaced for the rest of the run, since a
+// burst the server refuses would meet a 429 at the end of every pause.
+func (s *rateSearch) burstMet(l stretch) {
+	s.atOnce = 1
+	s.burst = float64(l.accepted - 1)
+	s.set(l.rate, s.gate, true)
+}
+
+// notWindow forgets a limiter of one-second windows that a second accepted
+// beyond its quota disproved: a bucket sent at far above its rate refuses
+// after its burst whatever the rate, which looks like a window's quota.
+func (s *rateSearch) notWindow() {
+	s.kind, s.est, s.checked = kindUnknown, 0, false
+	s.seconds.forget()
+}
+
+// bucketLike reports whether a token bucket refilled at more than q a
+// second could have refused the last two stretches after the same count:
+// it could when they lasted so nearly as long that it refilled under two
+// tokens more in one than in the other (a bucket sent at far above its
+// rate, which refuses after its burst whatever the rate). A window's quota
+// met at rates far apart is met after times far apart.
+func (s *rateSearch) bucketLike(q int) bool {
+	d := s.last.refused.Sub(s.last.first) - s.prev.refused.Sub(s.prev.first)
+	return float64(q)*math.Abs(d.Seconds()) <= 2
+}
+
 // measure returns the limit the stretches tell, and what kind of limiter
 // told it; 0 when they tell none.
 func (s *rateSearch) measure() (float64, limiterKind) {
 	if q, ok := s.seconds.quota(); ok {
+		s.checked = !s.bucketLike(q)
 		return float64(q), kindWindow
 	}
 	if s.kind == kindWindow {
@@ -186,7 +235,7 @@ func (s *rateSearch) measure() (float64, limiterKind) {
 	// Once the burst is known, a 429 after a rate that held may be a limit
 	// that fell within the stretch: only two probes fit the burst again.
 	refit := s.burst < 0 || (s.prev.probe && s.last.probe)
-	if refit && !s.prev.refused.IsZero() && s.last.start.Sub(s.prev.refused) <= pairWithin {
+	if refit && !s.prev.refused.IsZero() && !s.prev.inBurst() && s.last.start.Sub(s.prev.refused) <= pairWithin {
 		if c, l, ok := fitBucket(s.prev, s.last); ok {
 			// A bucket holds whole tokens: c rounded is exact, and the
 			// stretch alone then tells L to within one send in it.
@@ -274,6 +323,11 @@ func (s *rateSearch) climb(now time.Time) {
 // higher is the next rate to try once the current one held.
 func (s *rateSearch) higher(now time.Time) float64 {
 	switch {
+	case s.kind == kindWindow && !s.checked:
+		// The window's quota may be a bucket's burst: put a few sends more
+		// than the quota in a second, soon, once.
+		s.checked, s.quiet = true, now
+		return max(s.cur*probeStep, under(s.est+windowCheck, 1))
 	case s.est > 0 || (s.hi > 0 && s.hi-s.lo <= 0.02*s.hi):
 		// Settled just under the limit: try a little higher now and then.
 		if now.Sub(s.quiet) < probeEvery {
@@ -314,6 +368,13 @@ func (s *rateSearch) heed(rl client.RateLimit, now time.Time) time.Time {
 	return hold
 }
 
+// windowCheck is how many sends over a window's quota its early probe puts
+// in a second: more than the one a second may hold by jitter.
+const windowCheck = 3
+
+// sendBurst is how many sends the pacer may let go at once.
+func (s *rateSearch) sendBurst() int { return s.atOnce }
+
 // finding is what the search has found, for the log: it changes only when
 // the rate or what is known of the server's limit does.
 type finding struct {
@@ -335,7 +396,7 @@ func (s *rateSearch) finding() finding {
 func (s *rateSearch) set(r float64, at time.Time, probe bool) {
 	s.cur = min(max(r, minRate), s.cap)
 	s.since = at
-	s.run = stretch{rate: s.cur, start: at, probe: probe}
+	s.run = stretch{rate: s.cur, start: at, probe: probe, atOnce: s.atOnce}
 }
 
 // under is the rate to hand the pacer for sends at share of limit l: the

@@ -1,7 +1,9 @@
 package importer
 
 import (
+	"fmt"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -44,6 +46,11 @@ func TestRateSearchFindsLimits(t *testing.T) {
 		{"fixed windows of a second, starting 0.9 s into one", simRun{lim: window(200, time.Second), n: 4000, target: 1000, lat: ms, phase: 900 * ms}, 21500 * ms, 2},
 		{"fixed windows, jittered and out of order", simRun{lim: window(200, time.Second), n: 4000, target: 1000, lat: ms, jitter: ms, spread: 3 * ms, phase: 300 * ms}, 21500 * ms, 6},
 		{"fixed windows of a minute: each window's quota at once", simRun{lim: window(12000, time.Minute), n: 40000, target: 1000, lat: ms, phase: 5 * time.Second}, 200 * time.Second, 3},
+		// --burst above the server's: the opening burst draws a 429 for each
+		// send past 10, which tells the server's burst; not windows of 10.
+		{"bucket 50/s burst 10, client burst 15: the ideal is 20 s", simRun{lim: bucket(50, 10), n: 1000, target: 100, burst: 15, lat: ms}, 22500 * ms, 5 + 2},
+		{"the same with client burst 20", simRun{lim: bucket(50, 10), n: 1000, target: 100, burst: 20, lat: ms}, 22500 * ms, 10 + 2},
+		{"fixed windows of a second, client burst 15", simRun{lim: window(200, time.Second), n: 4000, target: 1000, burst: 15, lat: ms, phase: 300 * ms}, 21500 * ms, 2},
 		{"a sliding log of 200 a second", simRun{lim: &simLog{quota: 200, window: time.Second}, n: 4000, target: 1000, lat: ms}, 21500 * ms, 2},
 	}
 	for _, tt := range tests {
@@ -85,12 +92,42 @@ func TestRateSearchFollowsChanges(t *testing.T) {
 	}
 }
 
+// TestRateSearchDoubtsWindows: a bucket sent at far above its rate refuses
+// after its burst at any rate, which reads as one-second windows of about
+// 10. The rate must not stay under that quota until the probe 40 s later:
+// the early probe puts more than the quota in a second, and a second
+// accepted beyond it disproves the windows.
+func TestRateSearchDoubtsWindows(t *testing.T) {
+	for _, rate := range []float64{20, 30, 40} {
+		t.Run(fmt.Sprintf("bucket %v/s burst 10", rate), func(t *testing.T) {
+			var windows, above time.Duration // first seen as windows; first rate above twice their quota after that
+			r := simRun{lim: &simBucket{rate: rate, burst: 10}, n: 1000, target: 1000, lat: time.Millisecond}
+			r.trace = func(at time.Time, what string, cur float64) {
+				d := at.Sub(r.start)
+				if windows == 0 && strings.HasSuffix(what, kindWindow.String()) {
+					windows = d
+				}
+				if windows > 0 && above == 0 && cur > 2*10 {
+					above = d
+				}
+			}
+			r.run()
+			if windows == 0 {
+				t.Fatal("never taken for windows: the test needs the misreading")
+			}
+			if above == 0 || above-windows > 10*time.Second {
+				t.Errorf("taken for windows at %v; the rate went above 20/s at %v, want within 10 s", windows, above)
+			}
+		})
+	}
+}
+
 // TestRateSearchStatedLimit: a stated limit caps the rate at the first
 // answer that states it; none left holds every send until the reset; a new
 // statement replaces the old.
 func TestRateSearchStatedLimit(t *testing.T) {
 	c := newFakeClock()
-	s := newRateSearch(1000, 2*time.Minute, c.now())
+	s := newRateSearch(1000, 1, 2*time.Minute, c.now())
 	stated := func(limit, remaining int) client.RateLimit {
 		return client.RateLimit{Limit: limit, Window: time.Second, Remaining: remaining, Reset: c.now().Add(time.Second)}
 	}
@@ -121,7 +158,7 @@ func TestRateSearchStatedLimit(t *testing.T) {
 // took effect belong to the same episode, and do not cut the rate again.
 func TestRateSearchOneCutPerEpisode(t *testing.T) {
 	c := newFakeClock()
-	s := newRateSearch(100, 2*time.Minute, c.now())
+	s := newRateSearch(100, 1, 2*time.Minute, c.now())
 	for range 10 {
 		s.observe(observation{sent: c.now(), at: c.now()})
 		c.add(10 * time.Millisecond)
@@ -145,7 +182,7 @@ func TestRateSearchOneCutPerEpisode(t *testing.T) {
 func TestRateSearchOrderWithinEpisode(t *testing.T) {
 	run := func(lateLast bool) float64 {
 		c := newFakeClock()
-		s := newRateSearch(1000, 2*time.Minute, c.now())
+		s := newRateSearch(1000, 1, 2*time.Minute, c.now())
 		s.burst = 9
 		start := c.now()
 		sends := make([]time.Time, 30)
@@ -175,7 +212,7 @@ func TestRateSearchOrderWithinEpisode(t *testing.T) {
 // TestRateSearchFloor: however often the server says 429, the run moves.
 func TestRateSearchFloor(t *testing.T) {
 	c := newFakeClock()
-	s := newRateSearch(10, 2*time.Minute, c.now())
+	s := newRateSearch(10, 1, 2*time.Minute, c.now())
 	for range 40 {
 		s.observe(observation{sent: c.now(), at: c.now(), throttled: true, pauseUntil: c.now().Add(time.Second)})
 		c.add(time.Second)
@@ -240,7 +277,7 @@ func TestExhausted(t *testing.T) {
 // measures the rate closely whatever the burst, and puts the burst right.
 func TestRateSearchRefinesBurst(t *testing.T) {
 	t0 := time.Unix(1_800_000_000, 0)
-	s := newRateSearch(1000, 2*time.Minute, t0)
+	s := newRateSearch(1000, 1, 2*time.Minute, t0)
 	first := bucketStretch(10, 200, 1000, t0)
 	first.accepted-- // the token that decided its last send was a fraction short
 	probe := bucketStretch(10, 200, 250, first.refused.Add(time.Second))

@@ -105,6 +105,7 @@ type simRun struct {
 	lim       simLimiter
 	n         int
 	target    float64
+	burst     int // --burst: sends the client's pacer lets go at once after a quiet spell (0, 1: spaced)
 	lat       time.Duration
 	jitter    time.Duration // the server sees each request up to this much late
 	spread    time.Duration // each answer comes back up to this much later than lat: out of send order
@@ -128,13 +129,15 @@ type simAnswer struct {
 func (r *simRun) run() time.Duration {
 	start := time.Unix(1_800_000_000, 0).Add(r.phase)
 	r.start = start
-	s := newRateSearch(r.target, 2*time.Minute, start)
+	s := newRateSearch(r.target, r.burst, 2*time.Minute, start)
 	rng := rand.New(rand.NewPCG(1, 2))
 	var inflight []simAnswer
 	gate, last := start, start.Add(-time.Hour)
+	c := simClient{tokens: float64(r.burst), at: start}
 	changed := r.changeAt == 0
 	for len(r.accepted) < r.n {
-		next := maxTime(gate, last.Add(time.Duration(float64(time.Second)/(s.cur*spacingShare))))
+		c.burst = s.sendBurst()
+		next := c.next(s.cur, gate, last)
 		if len(inflight) > 0 && !inflight[0].at.After(next) {
 			a := inflight[0]
 			inflight = inflight[1:]
@@ -156,8 +159,39 @@ func (r *simRun) run() time.Duration {
 		}
 		inflight = insertByTime(inflight, simAnswer{sent: next, at: back, ok: ok, retry: retry, rl: rl})
 		last = next
+		c.take(s.cur, next)
 	}
 	return r.accepted[len(r.accepted)-1].Sub(start) + r.lat
+}
+
+// simClient is the client's pacer: sends spaced a little under the rate
+// or, given a burst, a token bucket of that many filled at the rate.
+type simClient struct {
+	burst  int
+	tokens float64
+	at     time.Time
+}
+
+// next is when the next send may go: after last, and not before the gate.
+func (c *simClient) next(rate float64, gate, last time.Time) time.Time {
+	if c.burst <= 1 {
+		return maxTime(gate, last.Add(time.Duration(float64(time.Second)/(rate*spacingShare))))
+	}
+	t := maxTime(gate, last)
+	if tok := c.held(rate, t); tok < 1 {
+		t = t.Add(time.Duration((1 - tok) / rate * float64(time.Second)))
+	}
+	return t
+}
+
+// held is the tokens the bucket holds at t.
+func (c *simClient) held(rate float64, t time.Time) float64 {
+	return min(float64(c.burst), c.tokens+t.Sub(c.at).Seconds()*rate)
+}
+
+// take spends a token on a send at t.
+func (c *simClient) take(rate float64, t time.Time) {
+	c.tokens, c.at = c.held(rate, t)-1, t
 }
 
 // answer feeds one answer to the search as the run does, and returns the

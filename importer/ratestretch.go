@@ -24,6 +24,7 @@ type stretch struct {
 	accepted int           // its sends answered with anything but 429, before the refused one
 	refused  time.Time     // its first send refused with 429 (zero: none yet)
 	pause    time.Duration // the pause that followed the refusal
+	atOnce   int           // the sends the client's pacer could let go at once as it began
 	// probe marks a stretch whose rate was a guess: above the estimated
 	// limit, or with no estimate at all. A refusal after a long spell at a
 	// rate that held may instead mean the limit fell at some moment within
@@ -46,6 +47,19 @@ func (s *stretch) accept(sent time.Time) {
 // not after its refusal.
 func (s *stretch) holds(sent time.Time) bool {
 	return !s.start.IsZero() && !sent.Before(s.start) && (s.refused.IsZero() || !sent.After(s.refused))
+}
+
+// inBurst reports whether s was refused within the client's opening burst:
+// fewer sends were accepted than the pacer lets go at once, and they came
+// at least twice as fast as s's rate, which only a burst does. The server
+// then took all it takes at once, whatever the rate: the count tells its
+// burst (or a window's quota, which looks the same), and nothing of its
+// rate.
+func (s *stretch) inBurst() bool {
+	if s.atOnce <= 1 || s.accepted == 0 || s.accepted >= s.atOnce || s.first.IsZero() || s.refused.IsZero() {
+		return false
+	}
+	return s.refused.Sub(s.first).Seconds() < float64(s.accepted)/(2*s.rate)
 }
 
 // point is s as one equation of the bucket model: n = c + L·τ.

@@ -53,12 +53,21 @@ func (c *secondCounts) refuse(sent time.Time, rate float64) {
 	if c.marks[1].sec == sec {
 		return
 	}
-	n := 0
-	if b := c.bins[sec%countedSeconds]; b.sec == sec {
-		n = b.n
-	}
-	c.marks[0], c.marks[1] = c.marks[1], secondMark{sec: sec, n: n, rate: rate}
+	c.marks[0], c.marks[1] = c.marks[1], secondMark{sec: sec, n: c.count(sent), rate: rate}
 }
+
+// count returns the sends accepted in the second of sent.
+func (c *secondCounts) count(sent time.Time) int {
+	sec := sent.Unix()
+	if b := c.bins[sec%countedSeconds]; b.sec == sec {
+		return b.n
+	}
+	return 0
+}
+
+// forget drops the seconds that held a refusal: a quota they told was
+// disproved, and only new ones may tell another.
+func (c *secondCounts) forget() { c.marks = [2]secondMark{} }
 
 // quota returns the one-second quota when the last two seconds that held a
 // refusal, at rates at least 15% apart, accepted the same number of sends

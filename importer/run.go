@@ -92,7 +92,7 @@ func newRun(ctx context.Context, im *Importer) *run {
 		cfg: cfg, api: im.api, log: cfg.Logger, ledger: cfg.Ledger,
 		counters: &Counters{start: now},
 		pacer:    NewPacer(cfg.Rate, cfg.Burst, cfg.Now),
-		search:   newRateSearch(cfg.Rate, cfg.MaxWait, now),
+		search:   newRateSearch(cfg.Rate, cfg.Burst, cfg.MaxWait, now),
 		ctx:      ctx,
 		rows:     make(chan Row, chanSize),
 		jobs:     make(chan job, min(chanSize, markAhead(cfg.Rate))),

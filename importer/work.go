@@ -163,11 +163,16 @@ func (r *run) pace(ob observation) {
 	rate, hold := r.search.observe(ob)
 	after := r.search.finding()
 	accepted, span, burst := r.search.episode()
+	atOnce := r.search.sendBurst()
 	r.searchMu.Unlock()
 	if hold.After(ob.at) {
 		r.pacer.Pause(hold.Sub(ob.at))
 	}
 	r.setRate(rate)
+	if r.pacer.SetBurst(atOnce) {
+		r.log.Info("the API took fewer requests at once than --burst: requests are spaced from now on",
+			zap.Int("burst", r.cfg.Burst), zap.Int("accepted_at_once", accepted))
+	}
 	if ob.throttled {
 		r.log.Debug("pacing: 429", zap.Time("sent", ob.sent), zap.Time("pause_until", ob.pauseUntil), zap.Float64("rate_now", rate),
 			zap.Int("accepted_before", accepted), zap.Duration("over", span), zap.Float64("burst_minus_one", burst))
