@@ -57,27 +57,27 @@ func retryAfter(h http.Header, now time.Time) time.Duration {
 // older trio when both are present, since it states its window.
 func parseRateLimit(h http.Header, now time.Time) RateLimit {
 	rl := RateLimit{Remaining: -1}
-	if v := h.Get("X-RateLimit-Limit"); v != "" {
+	if v := first(h, "X-Ratelimit-Limit"); v != "" {
 		rl.Limit = max(atoi(v), 0)
 	}
-	if v := h.Get("X-RateLimit-Remaining"); v != "" {
+	if v := first(h, "X-Ratelimit-Remaining"); v != "" {
 		rl.Remaining = atoi(v)
 	}
-	if v := h.Get("X-RateLimit-Reset"); v != "" {
+	if v := first(h, "X-Ratelimit-Reset"); v != "" {
 		rl.Reset = resetTime(v, now)
 	}
 	// Earlier drafts of the IETF headers: RateLimit-Limit/-Remaining/-Reset,
 	// the reset always a delay in seconds.
-	if v := h.Get("RateLimit-Limit"); v != "" {
+	if v := first(h, "Ratelimit-Limit"); v != "" {
 		rl.Limit = max(atoi(v), 0)
 	}
-	if v := h.Get("RateLimit-Remaining"); v != "" {
+	if v := first(h, "Ratelimit-Remaining"); v != "" {
 		rl.Remaining = atoi(v)
 	}
-	if v := h.Get("RateLimit-Reset"); v != "" {
+	if v := first(h, "Ratelimit-Reset"); v != "" {
 		rl.Reset = addClamped(now, seconds(v))
 	}
-	if v := h.Get("RateLimit-Policy"); v != "" {
+	if v := first(h, "Ratelimit-Policy"); v != "" {
 		p := structuredParams(v)
 		if q, ok := p["q"]; ok {
 			rl.Limit = max(atoi(q), 0)
@@ -88,7 +88,7 @@ func parseRateLimit(h http.Header, now time.Time) RateLimit {
 			rl.Window = seconds(w)
 		}
 	}
-	if v := h.Get("RateLimit"); v != "" {
+	if v := first(h, "Ratelimit"); v != "" {
 		p := structuredParams(v)
 		if r, ok := p["r"]; ok {
 			rl.Remaining = atoi(r)
@@ -98,6 +98,16 @@ func parseRateLimit(h http.Header, now time.Time) RateLimit {
 		}
 	}
 	return rl
+}
+
+// first is h's first value for key, which must be in canonical form
+// ("X-Ratelimit-Limit"): Header.Get would canonicalise it, and allocate,
+// for each of eight headers on every answer.
+func first(h http.Header, key string) string {
+	if v := h[key]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
 }
 
 // structuredParams reads the parameters of the first item of a structured
