@@ -139,9 +139,14 @@ func settleRun(ctx context.Context, path string, k settleKey, changes []ledger.C
 	return l.Close()
 }
 
-// ParseSettlement reads "EMAIL" or "EMAIL=CUSTOMER_ID".
+// ParseSettlement reads "EMAIL" or "EMAIL=CUSTOMER_ID". An email may hold
+// an = itself (a=b@example.com): the id is what follows the last =, when
+// that is no email.
 func ParseSettlement(arg string) (Settlement, error) {
-	email, id, _ := strings.Cut(arg, "=")
+	email, id := arg, ""
+	if i := strings.LastIndexByte(arg, '='); i >= 0 && !strings.Contains(arg[i+1:], "@") {
+		email, id = arg[:i], arg[i+1:]
+	}
 	email, id = strings.TrimSpace(email), strings.TrimSpace(id)
 	if !strings.Contains(email, "@") {
 		return Settlement{}, fmt.Errorf("%q is not an email (rows with an external_id need no answer: the next run settles them)", arg)
