@@ -85,7 +85,7 @@ func readSettlements(path string) ([]report.Settlement, error) {
 		if err != nil {
 			return nil, fmt.Errorf("read %s: %w", path, err)
 		}
-		it := report.Settlement{Email: cellAt(rec, email), CustomerID: cellAt(rec, id)}
+		it := report.Settlement{Email: unguarded(cellAt(rec, email)), CustomerID: cellAt(rec, id)}
 		if it.Email != "" {
 			out = append(out, it)
 		}
@@ -97,4 +97,14 @@ func cellAt(rec []string, i int) string {
 		return ""
 	}
 	return strings.TrimSpace(rec[i])
+}
+
+// unguarded drops the quote that ledger unknown (like every CSV the tool
+// writes) puts before an email a spreadsheet would take for a formula
+// ('+tag@example.com), so that its output can be given back as it is.
+func unguarded(email string) string {
+	if len(email) >= 2 && email[0] == '\'' && strings.IndexByte("=+-@", email[1]) >= 0 {
+		return email[1:]
+	}
+	return email
 }
