@@ -19,9 +19,18 @@ import (
 // sends it.
 
 // Settlement is one such answer: the row's email and, for a customer found
-// in Prolifi, its id when known.
+// in Prolifi, its id when known. Target, where set (a line of ledger
+// unknown's output names it), is the only target the answer is about: a
+// person who looked in one account says nothing of another.
 type Settlement struct {
 	Email, CustomerID string
+	Target            ledger.Target
+}
+
+// about reports whether s answers for target t.
+func (s Settlement) about(t ledger.Target) bool {
+	return (s.Target.BaseURL == "" || s.Target.BaseURL == t.BaseURL) &&
+		(s.Target.KeyFingerprint == "" || s.Target.KeyFingerprint == t.KeyFingerprint)
 }
 
 // Settled is what Settle did: how many entries changed, and the emails the
@@ -42,14 +51,14 @@ type settleKey struct {
 // missing → failed, so that the next run sends it. An empty baseURL
 // settles under every target that holds the email as unknown.
 func Settle(ctx context.Context, path, baseURL string, found bool, items []Settlement) (Settled, error) {
-	byID := make(map[string]Settlement, len(items))
+	byID := make(map[string][]Settlement, len(items))
 	ids := make([]string, 0, len(items))
 	for _, it := range items {
 		id := importer.Identity(client.CreateCustomerRequest{Email: it.Email})
 		if _, ok := byID[id]; !ok {
 			ids = append(ids, id)
 		}
-		byID[id] = it
+		byID[id] = append(byID[id], it)
 	}
 	groups, err := settleChanges(ctx, path, baseURL, found, ids, byID)
 	if err != nil {
@@ -68,7 +77,7 @@ func Settle(ctx context.Context, path, baseURL string, found bool, items []Settl
 	}
 	for _, id := range ids {
 		if !matched[id] {
-			out.NotUnknown = append(out.NotUnknown, byID[id].Email)
+			out.NotUnknown = append(out.NotUnknown, byID[id][0].Email)
 		}
 	}
 	return out, nil
@@ -76,7 +85,7 @@ func Settle(ctx context.Context, path, baseURL string, found bool, items []Settl
 
 // settleChanges looks the identities up under each target and makes the
 // changes for those whose outcome is unknown.
-func settleChanges(ctx context.Context, path, baseURL string, found bool, ids []string, byID map[string]Settlement) (map[settleKey][]ledger.Change, error) {
+func settleChanges(ctx context.Context, path, baseURL string, found bool, ids []string, byID map[string][]Settlement) (map[settleKey][]ledger.Change, error) {
 	all, err := ledger.OpenReadOnly(ctx, path, baseURL, "")
 	if err != nil {
 		return nil, err
@@ -98,13 +107,14 @@ func settleChanges(ctx context.Context, path, baseURL string, found bool, ids []
 			return nil, err
 		}
 		for id, e := range entries {
-			if e.State != ledger.StateOutcomeUnknown && e.State != ledger.StatePending {
+			it, ok := answerFor(byID[id], t.Target)
+			if !ok || (e.State != ledger.StateOutcomeUnknown && e.State != ledger.StatePending) {
 				continue
 			}
 			c := ledger.Change{Op: ledger.OpOutcome, Identity: id, State: ledger.StateFailed,
 				Message: "not in Prolifi, as a person checked (prolifi-import ledger missing): the next run sends it"}
 			if found {
-				c.State, c.CustomerID = ledger.StateExists, byID[id].CustomerID
+				c.State, c.CustomerID = ledger.StateExists, it.CustomerID
 				c.Message = "found in Prolifi by a person (prolifi-import ledger found)"
 			}
 			k := settleKey{t.Target, e.Input}
@@ -112,6 +122,16 @@ func settleChanges(ctx context.Context, path, baseURL string, found bool, ids []
 		}
 	}
 	return groups, nil
+}
+
+// answerFor is the first of items that answers for target t.
+func answerFor(items []Settlement, t ledger.Target) (Settlement, bool) {
+	for _, it := range items {
+		if it.about(t) {
+			return it, true
+		}
+	}
+	return Settlement{}, false
 }
 
 // settleRun writes one group as a run of its own, so that the ledger's

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/prolifi/prolifi-import/report"
+	"github.com/prolifi/prolifi-import/report/ledger"
 )
 
 // settleLedger is `ledger found` and `ledger missing`: a person's answers
@@ -64,13 +65,17 @@ func readSettlements(path string) ([]report.Settlement, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
-	email, id := -1, -1
+	email, id, base, key := -1, -1, -1, -1
 	for i, h := range head {
 		switch strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))) {
 		case "email":
 			email = i
 		case "customer_id":
 			id = i
+		case "base_url":
+			base = i
+		case "key_fingerprint":
+			key = i
 		}
 	}
 	if email < 0 {
@@ -85,7 +90,8 @@ func readSettlements(path string) ([]report.Settlement, error) {
 		if err != nil {
 			return nil, fmt.Errorf("read %s: %w", path, err)
 		}
-		it := report.Settlement{Email: unguarded(cellAt(rec, email)), CustomerID: cellAt(rec, id)}
+		it := report.Settlement{Email: unguarded(cellAt(rec, email)), CustomerID: cellAt(rec, id),
+			Target: ledger.Target{BaseURL: cellAt(rec, base), KeyFingerprint: cellAt(rec, key)}}
 		if it.Email != "" {
 			out = append(out, it)
 		}

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"strings"
 	"testing"
 
+	"github.com/prolifi/prolifi-import/client/sandbox"
 	"github.com/prolifi/prolifi-import/report"
 )
 
@@ -25,5 +27,32 @@ func TestReadSettlementsUndoesTheFormulaGuard(t *testing.T) {
 		if got[i] != want[i] {
 			t.Errorf("row %d: got %+v, want %+v", i, got[i], want[i])
 		}
+	}
+}
+
+// A line of ledger unknown's output names its target: settling it leaves
+// the same email's unknown outcome under another target (where nobody
+// looked) as it was, or the next run there could create it twice.
+func TestSettleFileKeepsToItsTarget(t *testing.T) {
+	_, baseA := emulator(t, sandbox.New(sandbox.Config{LostRate: 1}))
+	_, baseB := emulator(t, sandbox.New(sandbox.Config{LostRate: 1}))
+	in := writeFile(t, "in.csv", "email\nboth@example.com\n")
+	k := keyEnv(t)
+	for _, base := range []string{baseA, baseB} {
+		if o := runCmd(t, k, "--base-url", base, in); o.code != exitRows {
+			t.Fatalf("run against %s: exit %d\n%s", base, o.code, o.stderr)
+		}
+	}
+	unknown := runCmd(t, k, "ledger", "unknown", "--base-url", baseB)
+	if unknown.code != exitOK || strings.Count(unknown.stdout, "\n") != 2 {
+		t.Fatalf("ledger unknown --base-url B: exit %d\n%s", unknown.code, unknown.stdout)
+	}
+	list := writeFile(t, "checked-in-B.csv", unknown.stdout)
+	if o := runCmd(t, k, "ledger", "missing", "--file", list); o.code != exitOK || !strings.Contains(o.stdout, "1 rows settled") {
+		t.Fatalf("ledger missing --file: exit %d\n%s\n%s", o.code, o.stdout, o.stderr)
+	}
+	left := runCmd(t, k, "ledger", "unknown")
+	if !strings.Contains(left.stdout, baseA) || strings.Contains(left.stdout, baseB) {
+		t.Errorf("after settling B only, ledger unknown says:\n%s", left.stdout)
 	}
 }
