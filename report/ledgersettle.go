@@ -67,7 +67,8 @@ func Settle(ctx context.Context, path, baseURL string, found bool, items []Settl
 	var out Settled
 	matched := map[string]bool{}
 	for k, changes := range groups {
-		if err := settleRun(ctx, path, k, changes); err != nil {
+		changes, err := settleRun(ctx, path, k, changes)
+		if err != nil {
 			return out, err
 		}
 		out.Changed += len(changes)
@@ -135,28 +136,53 @@ func answerFor(items []Settlement, t ledger.Target) (Settlement, bool) {
 }
 
 // settleRun writes one group as a run of its own, so that the ledger's
-// history says who changed what, and when.
-func settleRun(ctx context.Context, path string, k settleKey, changes []ledger.Change) error {
+// history says who changed what, and when, and returns the changes made.
+// The look-ups were made before the lock was held: a run that ended since
+// may have recorded an outcome, which a person's answer must not replace
+// (missing over created would send the row again).
+func settleRun(ctx context.Context, path string, k settleKey, changes []ledger.Change) ([]ledger.Change, error) {
 	l, err := ledger.Open(ctx, path, k.target, ledger.Options{Input: "prolifi-import ledger"})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer l.Close()
+	if changes, err = stillUnknown(ctx, l, changes); err != nil || len(changes) == 0 {
+		return nil, err
+	}
 	run := ledger.Run{ID: uuid.NewString(), Input: k.input}
 	if err := l.BeginRun(ctx, run); err != nil {
-		return err
+		return nil, err
 	}
 	for i := range changes {
 		changes[i].Run = run.ID
 	}
 	if err := l.Apply(ctx, changes); err != nil {
-		return err
+		return nil, err
 	}
 	run.Outcome, run.Counts = "settled by hand", map[string]int{string(changes[0].State): len(changes)}
 	if err := l.EndRun(ctx, run); err != nil {
-		return err
+		return nil, err
 	}
-	return l.Close()
+	return changes, l.Close()
+}
+
+// stillUnknown keeps the changes whose entries are still unknown or pending.
+func stillUnknown(ctx context.Context, l *ledger.Ledger, changes []ledger.Change) ([]ledger.Change, error) {
+	ids := make([]string, len(changes))
+	for i, c := range changes {
+		ids[i] = c.Identity
+	}
+	now, err := l.Lookup(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	kept := changes[:0]
+	for _, c := range changes {
+		if st := now[c.Identity].State; st == ledger.StateOutcomeUnknown || st == ledger.StatePending {
+			kept = append(kept, c)
+		}
+	}
+	return kept, nil
 }
 
 // ParseSettlement reads "EMAIL" or "EMAIL=CUSTOMER_ID". An email may hold
