@@ -61,12 +61,15 @@ func (c Change) validate() error {
 }
 
 // storedEmail is the email an entry keeps for c: none when the identity is
-// the email itself.
+// the email itself. It is kept lower-cased, as identities are: SQLite's
+// lower() folds ASCII only, so LookupEmails could not match "ÉLISE@…" to
+// "élise@…" otherwise.
 func (c Change) storedEmail() string {
-	if rest, ok := strings.CutPrefix(c.Identity, "e:"); ok && rest == c.Email {
+	email := strings.ToLower(c.Email)
+	if rest, ok := strings.CutPrefix(c.Identity, "e:"); ok && rest == email {
 		return ""
 	}
-	return c.Email
+	return email
 }
 
 // Apply writes a batch in one transaction (perhaps shared with writes

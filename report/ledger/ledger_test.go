@@ -105,7 +105,7 @@ func TestApplyStates(t *testing.T) {
 				{Op: OpPending, Identity: "e:d@e.f", Run: "r1", Line: 3, Email: "D@e.f"}}},
 			want: map[string]want{
 				"e:a@b.c": {state: StatePending, email: "a@b.c", run: "r1", line: 2, seenRun: "r1", seenLine: 2},
-				"e:d@e.f": {state: StatePending, email: "D@e.f", run: "r1", line: 3, seenRun: "r1", seenLine: 3},
+				"e:d@e.f": {state: StatePending, email: "d@e.f", run: "r1", line: 3, seenRun: "r1", seenLine: 3},
 			},
 		},
 		{
