@@ -47,21 +47,13 @@ func (l *Ledger) collectEmails(ctx context.Context, q string, args []any, found 
 	if err != nil {
 		return fmt.Errorf("look up ledger emails: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		e, err := scanEntry(rows)
-		if err != nil {
-			return fmt.Errorf("look up ledger emails: %w", err)
-		}
+	return eachEntry(rows, "look up ledger emails", func(e Entry) error {
 		key := strings.ToLower(e.Email)
 		if old, ok := found[key]; !ok || better(e, old) {
 			found[key] = e
 		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("look up ledger emails: %w", err)
-	}
-	return nil
+		return nil
+	})
 }
 
 // better reports whether e says more surely than old that the customer

@@ -47,6 +47,14 @@ func (f *fresh) wrote(changes []Change) {
 	}
 }
 
+// held records that entries came into the target by another way than
+// Apply (TakeOver): from then on every look-up goes to SQL.
+func (f *fresh) held() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.checked, f.written = true, nil
+}
+
 // mayHold returns the identities that may be in the target: all of them
 // unless the target was empty when looking began.
 func (f *fresh) mayHold(ctx context.Context, l *Ledger, ids []string) ([]string, error) {

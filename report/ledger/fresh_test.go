@@ -48,3 +48,22 @@ func TestFreshTargetLookups(t *testing.T) {
 		t.Errorf("reopened: found %d of 300", len(got))
 	}
 }
+
+// TestFreshTargetTakeOver: entries a take-over brings into a target that
+// looked empty are found (they come in without Apply).
+func TestFreshTargetTakeOver(t *testing.T) {
+	path := ledgerPath(t)
+	a := openT(t, path, targetA())
+	apply(t, a, pending("x:1", "r", 2))
+	a.Close()
+	b := openT(t, path, targetB())
+	if got := lookup(t, b, "x:1"); len(got) != 0 {
+		t.Fatalf("key B before the take-over: %v", got)
+	}
+	if _, err := b.TakeOver(t.Context(), targetA().KeyFingerprint); err != nil {
+		t.Fatal(err)
+	}
+	if got := lookup(t, b, "x:1"); len(got) != 1 {
+		t.Errorf("key B after the take-over found %d of 1", len(got))
+	}
+}

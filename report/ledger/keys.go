@@ -77,6 +77,7 @@ func (l *Ledger) TakeOver(ctx context.Context, keyFingerprint string) (int, erro
 	if l.writer == nil {
 		return 0, ErrReadOnly
 	}
+	l.fresh.held() // entries come in without Apply
 	var moved int
 	err := l.inTx(ctx, func(ctx context.Context, w *writer) error {
 		var own, theirs int

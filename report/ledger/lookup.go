@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 )
@@ -31,6 +32,25 @@ func scanEntry(r interface{ Scan(...any) error }) (Entry, error) {
 		e.Email = email
 	}
 	return e, err
+}
+
+// eachEntry calls fn with each row of entryColumns in rows, and closes
+// rows. Reading errors are wrapped with what; fn's are returned as they are.
+func eachEntry(rows *sql.Rows, what string, fn func(Entry) error) error {
+	defer rows.Close()
+	for rows.Next() {
+		e, err := scanEntry(rows)
+		if err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
 }
 
 // Lookup returns the entries the ledger holds for identities, by identity;
@@ -78,20 +98,12 @@ func (l *Ledger) lookupChunk(ctx context.Context, ids []string, found map[string
 	if err != nil {
 		return fmt.Errorf("look up ledger entries: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		e, err := scanEntry(rows)
-		if err != nil {
-			return fmt.Errorf("look up ledger entries: %w", err)
-		}
+	return eachEntry(rows, "look up ledger entries", func(e Entry) error {
 		if old, ok := found[e.Identity]; !ok || e.At.After(old.At) {
 			found[e.Identity] = e
 		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("look up ledger entries: %w", err)
-	}
-	return nil
+		return nil
+	})
 }
 
 // lookupSQL selects the entries of n identities in the ledger's scope.

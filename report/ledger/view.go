@@ -67,20 +67,7 @@ func (l *Ledger) Entries(ctx context.Context, states []State, fn func(Entry) err
 	if err != nil {
 		return fmt.Errorf("list ledger entries: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		e, err := scanEntry(rows)
-		if err != nil {
-			return fmt.Errorf("list ledger entries: %w", err)
-		}
-		if err := fn(e); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("list ledger entries: %w", err)
-	}
-	return nil
+	return eachEntry(rows, "list ledger entries", fn)
 }
 
 // Runs lists the runs in the ledger's scope, the latest first, at most limit
