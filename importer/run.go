@@ -65,8 +65,11 @@ type job struct {
 }
 
 // The sizes of the channels between stages: a little slack so that no stage
-// often waits on the next, and a dispatch batch as large as a group commit
-// usually needs.
+// often waits on the next. Rows wait for dispatch in a channel that holds a
+// whole batch: at full speed the reader is ahead and every batch is full,
+// and each batch is one ledger commit (with 64, batches of 65 rows made
+// four times the commits, and a commit with its fsync is most of what the
+// ledger costs a run).
 const (
 	chanSize = 64
 	batchMax = 256
@@ -94,7 +97,7 @@ func newRun(ctx context.Context, im *Importer) *run {
 		pacer:    NewPacer(cfg.Rate, cfg.Burst, cfg.Now),
 		search:   newRateSearch(cfg.Rate, cfg.Burst, cfg.MaxWait, now),
 		ctx:      ctx,
-		rows:     make(chan Row, chanSize),
+		rows:     make(chan Row, batchMax),
 		jobs:     make(chan job, min(chanSize, markAhead(cfg.Rate))),
 		batchMax: markAhead(cfg.Rate),
 		results:  make(chan Result, chanSize),
