@@ -18,43 +18,72 @@ import (
 	"github.com/prolifi/prolifi-import/client/sandbox"
 )
 
-// round is one turn of the ceiling measurement: the load loop, then the
-// importer, on the same number of rows.
+// round is one turn of the ceiling measurement: the load loop, the
+// importer built without its ledger, and the importer, on the same number
+// of rows.
 type round struct {
 	loop loopResult
+	bare importResult // built with -tags noledger
 	imp  importResult
 }
 
-func (r round) ratio() float64 { return r.imp.rowsPerSec() / r.loop.perSec }
+func (r round) ratio() float64     { return r.imp.rowsPerSec() / r.loop.perSec }
+func (r round) bareRatio() float64 { return r.bare.rowsPerSec() / r.loop.perSec }
 
-// ceiling measures the importer at full speed against the bare load loop.
-// This machine is shared and noisy, so the two are measured in turns, three
-// times, and the median ratio is reported with the range.
+// ledgerShare is the importer's throughput as a share of its throughput
+// without the ledger.
+func (r round) ledgerShare() float64 { return r.imp.rowsPerSec() / r.bare.rowsPerSec() }
+
+// ceiling measures the importer at full speed against the bare load loop,
+// and against itself without the ledger. This machine is shared and noisy,
+// so the three are measured in turns, three times, and medians are
+// reported with their ranges.
 func (b *bench) ceiling() ([]row, error) {
 	n, w := b.sz.ceilingRows, b.sz.workers
 	var rounds []round
 	for range 3 {
-		loop, err := b.loadLoop(n, w)
-		if err != nil {
+		var r round
+		var err error
+		if r.loop, err = b.loadLoop(n, w); err != nil {
 			return nil, err
 		}
-		imp, _, err := b.importRun(n, sandbox.Config{Lean: true}, fullSpeed(w)...)
-		if err != nil {
+		if r.bare, _, err = b.importRunOf(b.noLedgerBin, n, sandbox.Config{Lean: true}, fullSpeed(w)...); err != nil {
 			return nil, err
 		}
-		rounds = append(rounds, round{loop, imp})
-		fmt.Fprintf(b.log, "  round: loop %.0f/s, importer %.0f/s, ratio %.2f, %.1f µs/row\n", loop.perSec, imp.rowsPerSec(), rounds[len(rounds)-1].ratio(), imp.cpuMicrosPerRow())
+		if r.imp, _, err = b.importRun(n, sandbox.Config{Lean: true}, fullSpeed(w)...); err != nil {
+			return nil, err
+		}
+		rounds = append(rounds, r)
+		fmt.Fprintf(b.log, "  round: loop %.0f/s, importer without ledger %.0f/s, importer %.0f/s, ratio %.2f, ledger share %.2f, %.1f µs/row\n",
+			r.loop.perSec, r.bare.rowsPerSec(), r.imp.rowsPerSec(), r.ratio(), r.ledgerShare(), r.imp.cpuMicrosPerRow())
 	}
+	bare := spread(rounds, round.bareRatio)
+	share := spread(rounds, round.ledgerShare)
+	cpu := spread(rounds, func(r round) float64 { return r.imp.cpuMicrosPerRow() })
+	bareCPU := spread(rounds, func(r round) float64 { return r.bare.cpuMicrosPerRow() })
 	sort.Slice(rounds, func(i, j int) bool { return rounds[i].ratio() < rounds[j].ratio() })
 	lo, mid, hi := rounds[0], rounds[1], rounds[2]
-	cpu := []float64{lo.imp.cpuMicrosPerRow(), mid.imp.cpuMicrosPerRow(), hi.imp.cpuMicrosPerRow()}
-	sort.Float64s(cpu)
 	return []row{
 		rowf(fmt.Sprintf("bare load loop, %d workers (median round)", w), fmt.Sprintf("%.0f requests/s", mid.loop.perSec), "", "%d requests in %s", n, mid.loop.elapsed.Round(time.Millisecond)),
 		rowf(fmt.Sprintf("importer end to end, %d workers (median round)", w), fmt.Sprintf("%.0f rows/s", mid.imp.rowsPerSec()), "", "%d rows in %s (process wall time), each run with its own ledger", n, mid.imp.wall.Round(time.Millisecond)),
 		rowf("ceiling ratio", fmt.Sprintf("%.2f", mid.ratio()), "≥ 0.85", "median of 3 rounds; range %.2f to %.2f", lo.ratio(), hi.ratio()),
-		rowf("CPU per row at full speed", fmt.Sprintf("%.1f µs", cpu[1]), "", "median of 3 rounds, range %.1f to %.1f µs; user %.2fs + system %.2fs over %d rows in the median-ratio round", cpu[0], cpu[2], mid.imp.user.Seconds(), mid.imp.sys.Seconds(), n),
+		rowf("ceiling ratio without the ledger", fmt.Sprintf("%.2f", bare.mid), "", "the importer built with -tags noledger, in the same rounds; range %.2f to %.2f", bare.lo, bare.hi),
+		rowf("throughput kept with the ledger", fmt.Sprintf("%.2f", share.mid), "≥ 0.90", "importer ÷ importer without the ledger, round by round; median of 3, range %.2f to %.2f", share.lo, share.hi),
+		rowf("CPU per row at full speed", fmt.Sprintf("%.1f µs", cpu.mid), "", "median of 3 rounds, range %.1f to %.1f µs (without the ledger %.1f µs); user %.2fs + system %.2fs over %d rows in the median-ratio round", cpu.lo, cpu.hi, bareCPU.mid, mid.imp.user.Seconds(), mid.imp.sys.Seconds(), n),
 	}, nil
+}
+
+// span is the lowest, median and highest of three figures.
+type span struct{ lo, mid, hi float64 }
+
+// spread is the span of f over three rounds.
+func spread(rounds []round, f func(round) float64) span {
+	v := make([]float64, len(rounds))
+	for i, r := range rounds {
+		v[i] = f(r)
+	}
+	sort.Float64s(v)
+	return span{v[0], v[len(v)/2], v[len(v)-1]}
 }
 
 // fullSpeed are the importer's flags for a run the emulator does not limit.

@@ -58,6 +58,7 @@ type child struct {
 	in, ledger string
 	srv        *server
 	args       []string
+	bin        string // the importer to run; "": bench.bin
 }
 
 // input writes n distinct, valid rows to a new file and returns its path,
@@ -77,6 +78,11 @@ func (b *bench) ledger() string {
 // importRun runs the importer on n new rows against a new emulator with
 // cfg, with its own ledger, and checks that every row was created.
 func (b *bench) importRun(n int, cfg sandbox.Config, args ...string) (importResult, *server, error) {
+	return b.importRunOf(b.bin, n, cfg, args...)
+}
+
+// importRunOf is importRun with the importer binary bin.
+func (b *bench) importRunOf(bin string, n int, cfg sandbox.Config, args ...string) (importResult, *server, error) {
 	in, _, err := b.input(n)
 	if err != nil {
 		return importResult{}, nil, err
@@ -87,7 +93,7 @@ func (b *bench) importRun(n int, cfg sandbox.Config, args ...string) (importResu
 		return importResult{}, nil, err
 	}
 	defer srv.stop()
-	res, err := b.run(child{in: in, ledger: b.ledger(), srv: srv, args: args})
+	res, err := b.run(child{in: in, ledger: b.ledger(), srv: srv, args: args, bin: bin})
 	if err == nil && res.summary.Counts["created"] != n {
 		err = fmt.Errorf("importer created %d of %d rows (%s)", res.summary.Counts["created"], n, res.summary.Outcome)
 	}
@@ -100,7 +106,7 @@ func (b *bench) run(c child) (importResult, error) {
 	summary := filepath.Join(b.dir, fmt.Sprintf("summary-%d.json", b.seq))
 	all := append([]string{"--base-url", c.srv.base, "--progress", "off", "--log-level", cmp.Or(b.childLog, "warn"), "--summary-json", summary,
 		"--ledger", c.ledger, "--results", filepath.Join(b.dir, fmt.Sprintf("results-%d.csv", b.seq))}, c.args...)
-	cmd := exec.CommandContext(b.ctx, b.bin, append(all, c.in)...)
+	cmd := exec.CommandContext(b.ctx, cmp.Or(c.bin, b.bin), append(all, c.in)...)
 	cmd.Env = append(os.Environ(), "PROLIFI_API_KEY=sk_test_bench")
 	// The importer's summary and log go to stderr: shown when the run did
 	// not do what the measurement needs, or with --child-log.

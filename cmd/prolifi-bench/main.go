@@ -71,12 +71,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	bin := filepath.Join(dir, "prolifi-import")
+	bin, bare := filepath.Join(dir, "prolifi-import"), filepath.Join(dir, "prolifi-import-noledger")
 	fmt.Fprintln(stderr, "building prolifi-import …")
-	if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/prolifi-import").CombinedOutput(); err != nil {
-		return fmt.Errorf("build prolifi-import (run from the repository root): %v\n%s", err, out)
+	for _, build := range [][]string{{"-o", bin}, {"-tags", "noledger", "-o", bare}} {
+		args := append(append([]string{"build"}, build...), "./cmd/prolifi-import")
+		if out, err := exec.CommandContext(ctx, "go", args...).CombinedOutput(); err != nil {
+			return fmt.Errorf("build prolifi-import (run from the repository root): %v\n%s", err, out)
+		}
 	}
-	b := &bench{ctx: ctx, dir: dir, bin: bin, log: stderr, sz: sz, childLog: *childLog}
+	b := &bench{ctx: ctx, dir: dir, bin: bin, noLedgerBin: bare, log: stderr, sz: sz, childLog: *childLog}
 	var rows []row
 	for i, m := range chosen {
 		fmt.Fprintf(stderr, "%d. %s …\n", i+1, m.name)
@@ -98,9 +101,12 @@ type bench struct {
 	ctx context.Context
 	dir string
 	bin string
-	log io.Writer
-	sz  sizes
-	seq int
+	// noLedgerBin is the importer built with -tags noledger: the ceiling
+	// measurement times it beside bin to show what the ledger costs.
+	noLedgerBin string
+	log         io.Writer
+	sz          sizes
+	seq         int
 	// childLog is the importer's --log-level, its output shown ("": warn,
 	// shown only when a run fails).
 	childLog string

@@ -59,6 +59,9 @@ func openSession(ctx context.Context, cfg *config, in *input, rd *importer.Reade
 // openLedger opens the ledger: for writing, or read-only in a dry run, or
 // a temporary one with --local.
 func (s *session) openLedger(ctx context.Context) error {
+	if !keepsLedger {
+		return nil
+	}
 	path := s.paths.ledger
 	if s.tgt.local {
 		dir, err := os.MkdirTemp("", "prolifi-import-local-")
