@@ -148,16 +148,16 @@ func TestDuplicatesAcrossBatches(t *testing.T) {
 	}}
 	var b strings.Builder
 	b.WriteString("email\n")
-	for i := range 1000 {
+	for i := range 3000 { // more than two batches of the most dispatch takes
 		fmt.Fprintf(&b, "u%d@b.co\n", i)
 	}
-	b.WriteString("U0@B.co\n") // line 1002: the email of line 2, in other case
+	b.WriteString("U0@B.co\n") // line 3002: the email of line 2, in other case
 	sink, _, err := runCSV(t, api, b.String(), importer.Config{Ledger: led, RunID: "run-2", Rate: 1e6, Workers: 4})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r := sink.byLine[1002]; r.Status != importer.StatusDuplicate || !strings.Contains(r.Message, "line 2") {
-		t.Errorf("line 1002: %+v", r)
+	if r := sink.byLine[3002]; r.Status != importer.StatusDuplicate || !strings.Contains(r.Message, "line 2") {
+		t.Errorf("line 3002: %+v", r)
 	}
 	if led.begins < 2 {
 		t.Errorf("%d ledger batches, want the rows spread over several", led.begins)
