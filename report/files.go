@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -21,27 +22,22 @@ type Recorder interface {
 // second run), the rejects file, and the outcomes it hands to the ledger.
 // It is the run's importer.Sink: one goroutine writes to it.
 type Files struct {
-	results  *Results
-	rejects  *Rejects
-	recorder Recorder
-	pending  []importer.Result // outcomes not yet handed to the recorder
-	inflight *recording        // the batch being recorded, if any
-	causes   *causes
-	rows     atomic.Int64
+	results   *Results
+	rejects   *Rejects
+	recorder  Recorder
+	mu        sync.Mutex
+	idle      sync.Cond         // on mu: busy ended, or a batch was taken
+	pending   []importer.Result // outcomes not yet handed to the recorder
+	busy      bool              // recordLoop runs
+	recordErr error             // a failed batch's, until record returns it
+	causes    *causes
+	rows      atomic.Int64
 }
 
 // recordAhead is how many outcomes may wait while a batch is being
 // recorded before Flush waits for it: memory stays bounded when the ledger
 // is slower than the API.
 const recordAhead = 4096
-
-// recording is a batch of outcomes that the recorder is storing in the
-// background; done closes when it has, with err set.
-type recording struct {
-	batch []importer.Result
-	err   error
-	done  chan struct{}
-}
 
 // FilesConfig names what OpenFiles opens.
 type FilesConfig struct {
@@ -68,7 +64,9 @@ func OpenFiles(cfg FilesConfig) (*Files, error) {
 		res.out.discardPartial()
 		return nil, err
 	}
-	return &Files{results: res, rejects: rej, recorder: cfg.Recorder, causes: newCauses()}, nil
+	f := &Files{results: res, rejects: rej, recorder: cfg.Recorder, causes: newCauses()}
+	f.idle.L = &f.mu
+	return f, nil
 }
 
 // Write records one result: for the ledger first (from the next Flush),
@@ -76,61 +74,73 @@ func OpenFiles(cfg FilesConfig) (*Files, error) {
 // its outcome.
 func (f *Files) Write(r importer.Result) error {
 	if r.Sent && f.recorder != nil {
+		f.mu.Lock()
 		f.pending = append(f.pending, r)
+		f.mu.Unlock()
 	}
 	f.causes.add(r)
 	f.rows.Add(1)
 	return errors.Join(f.results.Write(r), f.rejects.Write(r))
 }
 
-// Flush hands the outcomes gathered since the last Flush to the recorder,
-// as one batch, and the rows written to the operating system.
+// Flush hands the outcomes gathered so far to the recorder, and the rows
+// written to the operating system.
 //
-// A batch is recorded in the background, one at a time: the run's drain
-// calls Flush every few milliseconds, and a ledger commit (an fsync, and a
-// wait for the importer's next marks to share it) would hold every worker
-// up as long. Outcomes that arrive meanwhile wait for the next Flush after
-// the batch is stored, so batches grow as the ledger slows, up to
-// recordAhead. An error from the recorder comes back from a later Flush or
-// from Close. A crash loses at most the outcomes not yet stored; their rows
-// are pending in the ledger, which a later run treats as unknown outcomes.
+// Outcomes are recorded in the background by one goroutine, a batch at a
+// time: the run's drain calls Flush every few milliseconds, and a ledger
+// commit (an fsync, and a wait for the importer's next marks to share it)
+// would hold every worker up as long. The goroutine takes, as soon as a
+// batch is stored, every outcome that came meanwhile, until none is left:
+// no outcome waits for a later Flush (the drain may not call one for
+// seconds, in a 429 pause or behind a slow API). Flush waits only when
+// recordAhead outcomes are waiting. An error from the recorder comes back
+// from a later Flush or from Close. A crash loses at most the outcomes not
+// yet stored; their rows are pending in the ledger, which a later run
+// treats as unknown outcomes.
 func (f *Files) Flush() error {
-	return errors.Join(f.record(len(f.pending) >= recordAhead), f.results.Flush(), f.rejects.Flush())
+	return errors.Join(f.record(false), f.results.Flush(), f.rejects.Flush())
 }
 
-// record hands the pending outcomes to the recorder unless a batch is still
-// being recorded; with wait, it first waits for that batch. It returns the
-// error of a batch that has ended.
-func (f *Files) record(wait bool) error {
-	var err error
-	if r := f.inflight; r != nil {
-		if !wait {
-			select {
-			case <-r.done:
-			default:
-				return nil
-			}
-		}
-		<-r.done
-		f.inflight, err = nil, r.err
-		clear(r.batch)
-		if f.pending == nil {
-			f.pending = r.batch[:0] // reused: the recorder is done with it
-		}
+// record makes sure the background recorder is at work on the pending
+// outcomes, and returns the error of a batch that has failed since the last
+// call. Without all, it waits only while recordAhead outcomes wait; with
+// all, until every outcome is stored.
+func (f *Files) record(all bool) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !f.busy && len(f.pending) > 0 {
+		f.busy = true
+		go f.recordLoop()
 	}
-	if err != nil {
-		err = fmt.Errorf("record outcomes in the ledger: %w", err)
+	for f.busy && (all || len(f.pending) >= recordAhead) {
+		f.idle.Wait()
 	}
-	if len(f.pending) == 0 {
-		return err
-	}
-	r := &recording{batch: f.pending, done: make(chan struct{})}
-	f.inflight, f.pending = r, nil
-	go func() {
-		defer close(r.done)
-		r.err = f.recorder.Record(context.Background(), r.batch)
-	}()
+	err := f.recordErr
+	f.recordErr = nil
 	return err
+}
+
+// recordLoop records the pending outcomes, a batch at a time, until none is
+// left.
+func (f *Files) recordLoop() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var spare []importer.Result
+	for len(f.pending) > 0 {
+		batch := f.pending
+		f.pending = spare
+		f.mu.Unlock()
+		err := f.recorder.Record(context.Background(), batch)
+		clear(batch)
+		spare = batch[:0] // reused: the recorder is done with it
+		f.mu.Lock()
+		if err != nil && f.recordErr == nil {
+			f.recordErr = fmt.Errorf("record outcomes in the ledger: %w", err)
+		}
+		f.idle.Broadcast() // a Flush waiting for room
+	}
+	f.busy = false
+	f.idle.Broadcast()
 }
 
 // Rows is the number of results written so far, safe to read from any
@@ -147,7 +157,7 @@ func (f *Files) Causes() []Cause { return f.causes.list() }
 // files: the results in input line order, the rejects file removed when
 // there were none.
 func (f *Files) Close() error {
-	err := errors.Join(f.Flush(), f.record(true), f.record(true))
+	err := errors.Join(f.Flush(), f.record(true))
 	return errors.Join(err, f.results.Close(), f.rejects.Close())
 }
 

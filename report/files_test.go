@@ -126,7 +126,11 @@ func TestRecordErrorsComeBack(t *testing.T) {
 			t.Fatal(err)
 		}
 		<-rec.began
-		<-f.inflight.done // the batch has failed
+		f.mu.Lock()
+		for f.busy { // the batch has failed
+			f.idle.Wait()
+		}
+		f.mu.Unlock()
 		f.Write(sent(3))
 		rec.release <- nil
 		if err := f.Flush(); !errors.Is(err, broken) {
@@ -160,4 +164,30 @@ func equalInts(a, b []int) bool {
 		}
 	}
 	return true
+}
+
+// TestOutcomesDoNotWaitForAnotherFlush: outcomes that come while a batch is
+// being recorded are recorded as soon as it is stored, without waiting for
+// a Flush the drain may not make for seconds (a 429 pause, a slow API).
+func TestOutcomesDoNotWaitForAnotherFlush(t *testing.T) {
+	rec := newFakeRecorder()
+	f := openTestFiles(t, rec)
+	f.Write(sent(2))
+	f.Flush()
+	<-rec.began
+	f.Write(sent(3))
+	f.Flush() // the first batch is still being recorded
+	rec.release <- nil
+	select {
+	case got := <-rec.began:
+		if !equalInts(got, []int{3}) {
+			t.Fatalf("second batch %v, want [3]", got)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the outcome of line 3 waits for another Flush")
+	}
+	rec.release <- nil
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
 }
