@@ -16,9 +16,25 @@ func TestRowsChannelHoldsAFullBatch(t *testing.T) {
 			r := newRun(context.Background(), New(nil, Config{Rate: rate}))
 			defer r.stop(nil)
 			defer r.cancelReqs()
-			if cap(r.rows) < r.batchMax {
-				t.Errorf("rows channel holds %d, a batch is up to %d", cap(r.rows), r.batchMax)
+			if cap(r.rows) < r.ahead() {
+				t.Errorf("rows channel holds %d, a batch is up to %d", cap(r.rows), r.ahead())
 			}
 		})
+	}
+}
+
+// TestBatchFollowsTheRate: dispatch marks about a second of sends at the
+// rate the run goes at, not at --rate: rows marked and never sent are what
+// a kill leaves to check by hand.
+func TestBatchFollowsTheRate(t *testing.T) {
+	r := newRun(context.Background(), New(nil, Config{Rate: 1e6}))
+	defer r.stop(nil)
+	defer r.cancelReqs()
+	if got := r.ahead(); got != batchMax {
+		t.Errorf("at full speed: batches of %d, want %d", got, batchMax)
+	}
+	r.setRate(98.5) // the search found a limit of about 100 a second
+	if got := r.ahead(); got != 99 {
+		t.Errorf("at 98.5 a second: batches of %d, want 99", got)
 	}
 }

@@ -17,7 +17,7 @@ import (
 // rows come slowly.
 func (r *run) dispatch() error {
 	defer close(r.jobs)
-	batch := make([]Row, 0, r.batchMax)
+	batch := make([]Row, 0, batchMax)
 	for row := range r.rows {
 		batch = r.fill(append(batch[:0], row))
 		if r.stopCtx.Err() != nil || r.limitReached() {
@@ -37,9 +37,9 @@ func (r *run) dispatch() error {
 	return nil
 }
 
-// fill adds the rows already waiting to batch, up to r.batchMax.
+// fill adds the rows already waiting to batch, up to r.ahead().
 func (r *run) fill(batch []Row) []Row {
-	for len(batch) < r.batchMax {
+	for n := r.ahead(); len(batch) < n; {
 		select {
 		case row, ok := <-r.rows:
 			if !ok {

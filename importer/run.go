@@ -42,11 +42,10 @@ type run struct {
 	// marks, their release) is recorded however the run ends.
 	ledgerCtx context.Context
 
-	rows     chan Row
-	jobs     chan job
-	batchMax int // rows marked pending at once: see markAhead
-	results  chan Result
-	workers  sync.WaitGroup
+	rows    chan Row
+	jobs    chan job
+	results chan Result
+	workers sync.WaitGroup
 	// full is closed when Config.Limit rows have been handed on: feed
 	// stops reading, and what it read beyond them is not attempted.
 	full chan struct{}
@@ -89,6 +88,12 @@ func markAhead(rate float64) int {
 	return max(4, int(math.Ceil(rate)))
 }
 
+// ahead is how many rows dispatch marks pending at once now: markAhead of
+// the rate the run goes at, which the rate search may have set far below
+// --rate (a run asked for --rate 1000000 against a server that takes 100 a
+// second marks 100 rows at a time, not 1024).
+func (r *run) ahead() int { return markAhead(math.Float64frombits(r.counters.rate.Load())) }
+
 func newRun(ctx context.Context, im *Importer) *run {
 	cfg := im.cfg
 	now := cfg.Now()
@@ -100,7 +105,6 @@ func newRun(ctx context.Context, im *Importer) *run {
 		ctx:      ctx,
 		rows:     make(chan Row, batchMax),
 		jobs:     make(chan job, min(chanSize, markAhead(cfg.Rate))),
-		batchMax: markAhead(cfg.Rate),
 		results:  make(chan Result, chanSize),
 		full:     make(chan struct{}),
 		toGo:     cfg.Limit,
