@@ -1,7 +1,6 @@
 package importer
 
 import (
-	"cmp"
 	"fmt"
 	"strings"
 	"time"
@@ -110,9 +109,7 @@ func (a *rowAttempt) retry(o outcome, d decision) step {
 	}
 	a.retries++
 	if d.throttled {
-		// The server's whole wait, even when the search cut the pause of
-		// the other sends short (rateSearch.cutPause).
-		return step{kind: stepWait, wait: cmp.Or(d.wait, time.Second)}
+		return step{kind: stepAgain} // the pacer's gate holds it for the server's wait
 	}
 	return step{kind: stepWait, wait: a.bo.NextBackOff()}
 }

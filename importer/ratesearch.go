@@ -53,12 +53,6 @@ type rateSearch struct {
 	lastGate   time.Time // the end of the pause after last: later sends are not last's
 	seconds    secondCounts
 	reader     statedLimit
-
-	// A pause after a 429 is cut short once the refusal measured a token
-	// bucket (see cutPause); strict ends that for the run.
-	cutFrom  time.Time // the server's own end of the last pause that was cut short (zero: none)
-	strict   bool      // a send refused soon after a cut pause: every pause is the server's from now on
-	refilled time.Time // after a cut pause, when the bucket is full again (zero: not refilling)
 }
 
 // observation is what the search learns from one HTTP answer.
@@ -114,12 +108,11 @@ func newRateSearch(target float64, atOnce int, maxWait time.Duration, now time.T
 func (s *rateSearch) observe(a observation) (rate float64, hold time.Time) {
 	if a.throttled {
 		s.throttled(a.sent, a.at, a.pauseUntil)
-		hold = s.gate
 	} else {
 		s.accepted(a.sent, a.at)
 	}
 	if a.limit.Known() {
-		hold = maxTime(hold, s.heed(a.limit, a.at))
+		hold = s.heed(a.limit, a.at)
 	}
 	return s.cur, hold
 }
@@ -141,13 +134,11 @@ func (s *rateSearch) accepted(sent, now time.Time) {
 			s.settle()
 		}
 	}
-	s.refill(now)
 	s.climb(now)
 }
 
 // throttled records a 429 for a request sent at sent, answered at now,
-// after which the server asked every send to wait until pauseUntil; the
-// gate the search then sets may be sooner (cutPause).
+// after which every send waits until pauseUntil.
 func (s *rateSearch) throttled(sent, now, pauseUntil time.Time) {
 	if s.ofLast(sent) {
 		// Sent before the pause of the last 429 took effect: the same
@@ -155,27 +146,8 @@ func (s *rateSearch) throttled(sent, now, pauseUntil time.Time) {
 		if sent.Before(s.last.refused) {
 			s.last.refused = sent
 			s.settle()
-			s.cutPause(now, maxTime(pauseUntil, s.cutFrom))
-		}
-		if s.cutFrom.IsZero() {
-			s.gate = maxTime(s.gate, pauseUntil) // each answer's Retry-After counts
 		}
 		return
-	}
-	if s.stated > 0 && sent.Before(s.run.start) {
-		// Sent before the server's statement set the rate: a refusal of
-		// the rate before it, which tells nothing of the stated one. Only
-		// its pause applies (a run's opening sends, out before the first
-		// answer, meet this whenever the latency is longer than the
-		// server's burst lasts at --rate).
-		s.gate = maxTime(s.gate, pauseUntil)
-		s.set(s.cur, s.gate, false)
-		return
-	}
-	if !s.cutFrom.IsZero() && sent.Before(s.cutFrom) && s.run.accepted == 0 {
-		// Refused at once within the pause the server asked for: it keeps
-		// its Retry-After to the letter, whatever its bucket holds.
-		s.strict = true
 	}
 	if !s.run.holds(sent) {
 		// Sent at the rate before the last raise: the stretch now going on
@@ -190,76 +162,7 @@ func (s *rateSearch) throttled(sent, now, pauseUntil time.Time) {
 	}
 	s.prev, s.last = s.last, s.run
 	s.gate, s.lastGate, s.quiet = pauseUntil, pauseUntil, pauseUntil
-	s.cutFrom, s.refilled = time.Time{}, time.Time{}
 	s.settle()
-	s.cutPause(now, pauseUntil)
-}
-
-// cutWithin is how closely a measured limit must be known for cutPause:
-// a share of it. Sends a little over the limit would meet the next 429
-// after the bucket's few tokens, and that pause would be cut short too.
-const cutWithin = 0.02
-
-// measuredClosely reports whether the stretch that ended in the last 429
-// measured the bucket's limit to within cutWithin: it began with the
-// bucket full (a probe), and it lasted long enough that one send more or
-// less in it (half a send either way, with the burst known) moves the
-// limit it gives by less than that.
-func (s *rateSearch) measuredClosely() bool {
-	l := s.last
-	tau := l.refused.Sub(l.first).Seconds()
-	return l.probe && s.burst >= 0 && tau > 0 && 0.5/tau <= cutWithin*s.est
-}
-
-// cutPause ends the pause after a 429 as soon as sends at the new rate can
-// go, when the stretch it ended measured a token bucket: the refusal found
-// the bucket empty, and it refills at the measured limit, so sends spaced
-// a little under that limit find a token from the first. Every worker
-// waiting out the server's Retry-After (a second, where a token takes 5 ms
-// at 200 a second) is what made each probe of the search cost a second.
-// The refused request itself still waits the server's whole Retry-After
-// (see rowAttempt.retry). A server that refuses the first send after a cut
-// pause makes the search keep every pause in full (strict).
-func (s *rateSearch) cutPause(now, pauseUntil time.Time) {
-	if s.strict || s.kind != kindBucket || s.est <= 0 || s.stated > 0 || !s.measuredClosely() {
-		if !s.cutFrom.IsZero() {
-			s.gate, s.lastGate, s.cutFrom = pauseUntil, pauseUntil, time.Time{}
-			s.set(s.cur, s.gate, s.run.probe)
-		}
-		return
-	}
-	at := now.Add(time.Duration(float64(time.Second) / s.est))
-	if !at.Before(pauseUntil) {
-		return
-	}
-	s.gate, s.lastGate, s.cutFrom = at, at, pauseUntil
-	s.set(min(s.cur, under(s.est, refillShare)), at, s.run.probe)
-	s.run.empty = true
-	// Long enough at refillShare for the bucket to hold its burst again.
-	s.refilled = at.Add(time.Duration((s.burst + 1) / ((1 - refillShare) * s.est) * float64(time.Second)))
-}
-
-// After a pause cut short the bucket is empty, and a send that comes a
-// little early (jitter, a catch-up pair) would meet a 429. Sends go at
-// refillShare of the measured limit until the bucket has refilled its
-// burst (about 0.5 s for a burst of 10 at 200 a second: 10 sends fewer
-// than at the limit, where the pause would have cost 200), then at
-// cutShare: a limit measured from two short stretches is often a few
-// percent high (a burst of 10 read as 9 moves it 3%).
-const (
-	refillShare = 0.9
-	cutShare    = 0.97
-)
-
-// refill ends the refill after a pause cut short (see cutPause).
-func (s *rateSearch) refill(now time.Time) {
-	if s.refilled.IsZero() || now.Before(s.refilled) {
-		return
-	}
-	s.refilled = time.Time{}
-	if s.est > 0 && s.cur < under(s.est, cutShare) {
-		s.set(under(s.est, cutShare), now, false)
-	}
 }
 
 // ofLast reports whether sent belongs to the stretch that last ended in a
@@ -328,13 +231,6 @@ func (s *rateSearch) measure() (float64, limiterKind) {
 	}
 	if s.kind == kindWindow {
 		return float64(s.seconds.last()), kindWindow
-	}
-	if s.last.empty {
-		// Begun with the bucket all but empty: it alone tells the rate.
-		if l, ok := s.last.limitGiven(0); ok {
-			return l, kindBucket
-		}
-		return 0, s.kind
 	}
 	// Once the burst is known, a 429 after a rate that held may be a limit
 	// that fell within the stretch: only two probes fit the burst again.

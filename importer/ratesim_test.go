@@ -113,7 +113,6 @@ type simRun struct {
 	changeTo  float64
 	phase     time.Duration // the start's offset into a second of the clock
 	throttled int
-	cut       int // pauses the search cut short of the server's wait
 	trace     func(at time.Time, what string, rate float64)
 	start     time.Time
 	accepted  []time.Time // when each row's request was accepted, in order
@@ -203,13 +202,11 @@ func (r *simRun) answer(s *rateSearch, a simAnswer, gate time.Time) time.Time {
 		r.accepted = append(r.accepted, a.sent)
 	} else {
 		r.throttled++
-		ans.pauseUntil = maxTime(gate, a.at.Add(a.retry))
+		gate = maxTime(gate, a.at.Add(a.retry))
+		ans.pauseUntil = gate
 	}
 	before := s.cur
 	_, hold := s.observe(ans)
-	if !a.ok && !s.cutFrom.IsZero() && hold.Before(ans.pauseUntil) {
-		r.cut++
-	}
 	if r.trace != nil && (s.cur != before || !a.ok) {
 		what := "ok"
 		if !a.ok {
@@ -243,23 +240,4 @@ func insertByTime(answers []simAnswer, a simAnswer) []simAnswer {
 	copy(answers[i+1:], answers[i:])
 	answers[i] = a
 	return answers
-}
-
-// simStrict is a bucket behind a server that keeps its Retry-After to the
-// letter: after a refusal it refuses everything until the wait it gave has
-// passed, whatever the bucket holds.
-type simStrict struct {
-	simBucket
-	until time.Time
-}
-
-func (s *simStrict) take(at time.Time) (bool, time.Duration, client.RateLimit) {
-	if at.Before(s.until) {
-		return false, wholeSeconds(s.until.Sub(at)), client.RateLimit{Remaining: -1}
-	}
-	ok, retry, rl := s.simBucket.take(at)
-	if !ok {
-		s.until = at.Add(retry)
-	}
-	return ok, retry, rl
 }

@@ -31,10 +31,6 @@ type stretch struct {
 	// it: the rate it gives is then only a little under the old one, and the
 	// next stretch, refused soon, measures the new limit.
 	probe bool
-	// empty marks a stretch that began at a pause cut short (see
-	// rateSearch.cutPause): the bucket held about one token, not its burst,
-	// so c is 0 for it.
-	empty bool
 }
 
 // accept counts a send answered with anything but 429.

@@ -142,15 +142,13 @@ func failureText(o outcome) string {
 	return "success"
 }
 
-// throttled lets the search lower the rate, and closes the gate for the
-// server's wait, or for as long as the search keeps of it.
+// throttled closes the gate for the server's wait, and lets the search
+// lower the rate.
 func (r *run) throttled(o outcome, wait time.Duration, now time.Time) {
 	if wait <= 0 {
 		wait = time.Second
 	}
-	// The gate closes for the pause the search keeps (pace), which may end
-	// sooner than the server's.
-	ob := observation{sent: o.sent, at: now, throttled: true, pauseUntil: now.Add(max(wait, r.pacer.gate()))}
+	ob := observation{sent: o.sent, at: now, throttled: true, pauseUntil: r.pacer.Pause(wait)}
 	if o.resp != nil {
 		ob.limit = o.resp.RateLimit
 	}
