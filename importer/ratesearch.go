@@ -149,6 +149,16 @@ func (s *rateSearch) throttled(sent, now, pauseUntil time.Time) {
 		}
 		return
 	}
+	if s.stated > 0 && sent.Before(s.run.start) {
+		// Sent before the server's statement set the rate: a refusal of
+		// the rate before it, which tells nothing of the stated one. Only
+		// its pause applies (a run's opening sends, out before the first
+		// answer, meet this whenever the latency is longer than the
+		// server's burst lasts at --rate).
+		s.gate = maxTime(s.gate, pauseUntil)
+		s.set(s.cur, s.gate, false)
+		return
+	}
 	if !s.run.holds(sent) {
 		// Sent at the rate before the last raise: the stretch now going on
 		// did not meet this refusal and measures nothing.
