@@ -24,11 +24,24 @@ func (r *run) grow() {
 }
 
 // wantWorkers is how many requests must be in flight to keep the current
-// rate full at the latency seen so far, with a quarter to spare.
+// rate full at the latency seen so far, with a quarter to spare. Until the
+// first answer, the latency is taken as openingLatency.
 func (r *run) wantWorkers() int {
 	lat := time.Duration(r.latency.Load())
+	if lat == 0 {
+		lat = openingLatency
+	}
 	return int(math.Ceil(r.pacer.Rate()*lat.Seconds()*1.25)) + 1
 }
+
+// openingLatency is the latency the pool is sized for before any answer
+// came back: a common round trip to an API over the internet. Sized for
+// none, the first round trip went out with the minAutoWorkers alone: at 500
+// a second and 50 ms, 4 sends where 25 were due, which cost 0.2% of the
+// rate over a 20-second run (prolifi-bench's rate fidelity, 50 ms latency:
+// 98.9% in four runs; with this, 99.0% to 99.2% in five). When the real
+// latency is lower, the extra workers only wait.
+const openingLatency = 50 * time.Millisecond
 
 // work sends the rows it is given until there are none.
 func (r *run) work() {
