@@ -69,9 +69,9 @@ func OpenFiles(cfg FilesConfig) (*Files, error) {
 	return f, nil
 }
 
-// Write records one result: for the ledger first (from the next Flush),
-// so that a results file that cannot be written does not cost the ledger
-// its outcome.
+// Write records one result: for the ledger first (the recorder takes it
+// with the batch under way, or from the next Flush), so that a results
+// file that cannot be written does not cost the ledger its outcome.
 func (f *Files) Write(r importer.Result) error {
 	if r.Sent && f.recorder != nil {
 		f.mu.Lock()
