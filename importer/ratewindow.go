@@ -71,7 +71,8 @@ func (c *secondCounts) forget() { c.marks = [2]secondMark{} }
 
 // quota returns the one-second quota when the last two seconds that held a
 // refusal, at rates at least 15% apart, accepted the same number of sends
-// (give or take one, for a send that arrived in the next second).
+// (give or take one, for a send that arrived in the next second), and no
+// second counted from the first of them on accepted more.
 func (c *secondCounts) quota() (int, bool) {
 	a, b := c.marks[0], c.marks[1]
 	if a.sec == 0 || a.n < 3 || math.Abs(a.rate-b.rate) < 0.15*max(a.rate, b.rate) {
@@ -80,7 +81,24 @@ func (c *secondCounts) quota() (int, bool) {
 	if d := a.n - b.n; d < -1 || d > 1 {
 		return 0, false
 	}
-	return min(a.n, b.n), true
+	q := min(a.n, b.n)
+	if c.acceptedOver(a.sec, q+1) {
+		return 0, false
+	}
+	return q, true
+}
+
+// acceptedOver reports whether a second counted from sec on accepted more
+// than n sends: no window of a quota under n would have. (A bucket refused
+// at two rates after the same count by chance: 18 sends at 196/s, then 18
+// in the second a stretch at 111/s ran into, after 64 in the one before.)
+func (c *secondCounts) acceptedOver(sec int64, n int) bool {
+	for _, b := range c.bins {
+		if b.sec >= sec && b.n > n {
+			return true
+		}
+	}
+	return false
 }
 
 // last returns the count of the newest second that held a refusal: the

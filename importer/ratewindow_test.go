@@ -7,7 +7,8 @@ import (
 
 func TestSecondCounts(t *testing.T) {
 	t0 := time.Unix(1_800_000_000, 0)
-	// second k accepts n sends, then one is refused while sending at rate.
+	// second k accepts n sends, then one is refused while sending at rate
+	// (none with rate 0).
 	type refusedSecond struct {
 		k, n int
 		rate float64
@@ -24,6 +25,8 @@ func TestSecondCounts(t *testing.T) {
 		{"the same count at the same rate says nothing", []refusedSecond{{0, 12, 1000}, {2, 12, 1000}}, 0, false},
 		{"one refused second is not a pattern", []refusedSecond{{0, 200, 1000}}, 0, false},
 		{"tiny counts are too common to tell", []refusedSecond{{0, 2, 1000}, {2, 2, 250}}, 0, false},
+		{"the same count by chance, a second between accepted more: a bucket", []refusedSecond{{0, 18, 196}, {1, 64, 0}, {2, 18, 111}}, 0, false},
+		{"a second between within the quota: a window", []refusedSecond{{0, 200, 1000}, {1, 150, 0}, {2, 200, 250}}, 200, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -33,7 +36,9 @@ func TestSecondCounts(t *testing.T) {
 				for i := range s.n {
 					c.accept(base.Add(time.Duration(i) * time.Millisecond))
 				}
-				c.refuse(base.Add(900*time.Millisecond), s.rate)
+				if s.rate > 0 {
+					c.refuse(base.Add(900*time.Millisecond), s.rate)
+				}
 			}
 			if q, ok := c.quota(); ok != tt.ok || q != tt.quota {
 				t.Errorf("quota = %d, %v; want %d, %v", q, ok, tt.quota, tt.ok)
