@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 	"time"
@@ -109,7 +110,9 @@ func (a *rowAttempt) retry(o outcome, d decision) step {
 	}
 	a.retries++
 	if d.throttled {
-		return step{kind: stepAgain} // the pacer's gate holds it for the server's wait
+		// The server's whole wait, even when the search cut the pause of
+		// the other sends short (rateSearch.cutPause).
+		return step{kind: stepWait, wait: cmp.Or(d.wait, time.Second)}
 	}
 	return step{kind: stepWait, wait: a.bo.NextBackOff()}
 }

@@ -119,3 +119,19 @@ func TestRowAttemptOtherEmail(t *testing.T) {
 		t.Errorf("got %+v", a.res)
 	}
 }
+
+// TestRowAttemptThrottledWaitsItsRetryAfter: a refused request waits the
+// server's whole Retry-After itself, even when the search lets the other
+// sends go on sooner (rateSearch.cutPause); one without a Retry-After
+// waits a second.
+func TestRowAttemptThrottledWaitsItsRetryAfter(t *testing.T) {
+	for _, tt := range []struct {
+		retryAfter, want time.Duration
+	}{{2 * time.Second, 2 * time.Second}, {0, time.Second}} {
+		a := newRowAttempt(job{row: Row{Request: client.CreateCustomerRequest{Email: "a@b.co", ExternalID: "e"}}}, Config{MaxRetries: 3})
+		o := outcome{resp: &client.Response{Status: 429}, err: &client.APIError{Status: 429, Type: client.TypeRateLimit, RetryAfter: tt.retryAfter}}
+		if st := a.next(o, decide(o, true, time.Minute, time.Now())); st.kind != stepWait || st.wait != tt.want {
+			t.Errorf("Retry-After %v: step %d, wait %v; want a wait of %v", tt.retryAfter, st.kind, st.wait, tt.want)
+		}
+	}
+}

@@ -53,6 +53,9 @@ type rateSearch struct {
 	lastGate   time.Time // the end of the pause after last: later sends are not last's
 	seconds    secondCounts
 	reader     statedLimit
+	cut        pauseCut
+	rtt        time.Duration // the quickest round trip seen
+	refined    refinement
 }
 
 // observation is what the search learns from one HTTP answer.
@@ -106,13 +109,17 @@ func newRateSearch(target float64, atOnce int, maxWait time.Duration, now time.T
 // observe records one answer and returns the rate to use from now on, and
 // a time before which nothing may be sent (zero: no such wait).
 func (s *rateSearch) observe(a observation) (rate float64, hold time.Time) {
+	if d := a.at.Sub(a.sent); d > 0 && (s.rtt == 0 || d < s.rtt) {
+		s.rtt = d
+	}
 	if a.throttled {
 		s.throttled(a.sent, a.at, a.pauseUntil)
+		hold = s.gate
 	} else {
 		s.accepted(a.sent, a.at)
 	}
 	if a.limit.Known() {
-		hold = s.heed(a.limit, a.at)
+		hold = maxTime(hold, s.heed(a.limit, a.at))
 	}
 	return s.cur, hold
 }
@@ -125,11 +132,11 @@ func (s *rateSearch) accepted(sent, now time.Time) {
 	}
 	switch {
 	case s.run.holds(sent):
-		s.run.accept(sent)
+		s.run.accept(sent, now)
 	case s.ofLast(sent) && sent.Before(s.last.refused):
 		// A late answer from the stretch that just ended: while the gate is
 		// still closed, the rate after it can still be put right.
-		s.last.accept(sent)
+		s.last.accept(sent, now)
 		if now.Before(s.gate) {
 			s.settle()
 		}
@@ -138,15 +145,18 @@ func (s *rateSearch) accepted(sent, now time.Time) {
 }
 
 // throttled records a 429 for a request sent at sent, answered at now,
-// after which every send waits until pauseUntil.
+// after which the server asked every send to wait until pauseUntil. The
+// search may open its gate sooner (cutPause).
 func (s *rateSearch) throttled(sent, now, pauseUntil time.Time) {
 	if s.ofLast(sent) {
 		// Sent before the pause of the last 429 took effect: the same
 		// episode, told again. Only an earlier refusal changes it.
+		s.cut.serverEnd = maxTime(s.cut.serverEnd, pauseUntil)
 		if sent.Before(s.last.refused) {
-			s.last.refused = sent
+			s.last.refuse(sent, now)
 			s.settle()
 		}
+		s.keepPause()
 		return
 	}
 	if s.stated > 0 && sent.Before(s.run.start) {
@@ -159,12 +169,14 @@ func (s *rateSearch) throttled(sent, now, pauseUntil time.Time) {
 		s.set(s.cur, s.gate, false)
 		return
 	}
+	s.cut.refusedEarly(sent, s.run.accepted)
 	if !s.run.holds(sent) {
 		// Sent at the rate before the last raise: the stretch now going on
 		// did not meet this refusal and measures nothing.
-		s.run.first = time.Time{}
+		s.run.first, s.run.arr = time.Time{}, arrivals{}
 	}
-	s.run.refused, s.run.pause = sent, pauseUntil.Sub(now)
+	s.run.refuse(sent, now)
+	s.run.pause = pauseUntil.Sub(now)
 	if !s.run.inBurst() {
 		// A second refused within a burst holds the server's burst, which a
 		// bucket's refusals share with a window's at any rate.
@@ -172,7 +184,9 @@ func (s *rateSearch) throttled(sent, now, pauseUntil time.Time) {
 	}
 	s.prev, s.last = s.last, s.run
 	s.gate, s.lastGate, s.quiet = pauseUntil, pauseUntil, pauseUntil
+	s.cut.begin(pauseUntil, s.est)
 	s.settle()
+	s.cutPause(now)
 }
 
 // ofLast reports whether sent belongs to the stretch that last ended in a
@@ -185,6 +199,7 @@ func (s *rateSearch) ofLast(sent time.Time) bool {
 // stretches that ended in a 429. A late answer calls it again for the same
 // pause, so it depends on those facts only.
 func (s *rateSearch) settle() {
+	s.last.rtt, s.prev.rtt = s.rtt, s.rtt
 	l := s.last
 	if l.inBurst() {
 		s.burstMet(l)
@@ -197,8 +212,22 @@ func (s *rateSearch) settle() {
 		s.lo = 0 // what held no longer does
 	}
 	s.est, s.kind = s.measure()
+	if fell := s.est > 0 && s.est < cutAgree*s.cut.estBefore; fell && s.refined.at.Equal(s.prev.refused) {
+		// The limit fell, maybe within the long stretch that put the burst
+		// right at the last 429: read at a limit that had already fallen,
+		// it made the burst too large. Back to the burst before it.
+		s.burst, s.refined = s.refined.from, refinement{}
+		s.est, s.kind = s.measure()
+	}
+	if l.afterCut && s.est < cutAgree*s.cut.estBefore {
+		// Begun at a pause cut short, and far under the limit that allowed
+		// the cut: the limit fell, and the bucket may not have been full
+		// again when the stretch began, which makes it read low.
+		s.est = 0
+	}
 	next, probe := s.after()
 	s.set(next, s.gate, probe)
+	s.run.trial = s.est > 0 && l.refused.Sub(l.first) < preciseFor
 }
 
 // burstMet handles a stretch refused within the client's opening burst:
@@ -277,19 +306,25 @@ const refineWithin = 5 * time.Second
 // refineBurst re-derives the burst from the short probe before a long
 // stretch that measured the rate l closely. The first fit leans on a
 // stretch sent far above the limit, whose count is the least sure: the
-// token that decides its last send is often a fraction. Only a result
-// close to whole tokens is taken.
+// token that decides its last send is often a fraction. Only a burst the
+// probe tells without doubt is taken (stretch.burstGiven).
 func (s *rateSearch) refineBurst(l float64) {
 	p := s.prev
 	if s.last.refused.Sub(s.last.first) < preciseFor || !p.probe || p.refused.Sub(p.first) >= preciseFor ||
 		s.last.refused.Sub(p.refused) > refineWithin {
 		return
 	}
-	if n, tau, ok := p.point(); ok {
-		if c := n - l*tau; c > -0.2 && math.Abs(c-math.Round(c)) <= 0.2 {
-			s.burst = math.Round(max(c, 0))
-		}
+	if c, ok := p.burstGiven(l); ok && c != s.burst {
+		s.refined = refinement{at: s.last.refused, from: s.burst}
+		s.burst = c
 	}
+}
+
+// refinement is the last change refineBurst made: the 429 it was made at,
+// and the burst before it.
+type refinement struct {
+	at   time.Time
+	from float64
 }
 
 // after returns the rate after a 429, and whether it is a guess (a probe).

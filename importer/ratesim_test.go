@@ -113,6 +113,8 @@ type simRun struct {
 	changeTo  float64
 	phase     time.Duration // the start's offset into a second of the clock
 	throttled int
+	cut       int        // pauses the search cut short of the server's wait
+	pauses    []simPause // every 429's, in order
 	trace     func(at time.Time, what string, rate float64)
 	start     time.Time
 	accepted  []time.Time // when each row's request was accepted, in order
@@ -202,11 +204,17 @@ func (r *simRun) answer(s *rateSearch, a simAnswer, gate time.Time) time.Time {
 		r.accepted = append(r.accepted, a.sent)
 	} else {
 		r.throttled++
-		gate = maxTime(gate, a.at.Add(a.retry))
-		ans.pauseUntil = gate
+		ans.pauseUntil = maxTime(gate, a.at.Add(a.retry))
 	}
 	before := s.cur
 	_, hold := s.observe(ans)
+	if !a.ok {
+		cut := !s.cut.cutTo.IsZero() && hold.Before(ans.pauseUntil)
+		if cut {
+			r.cut++
+		}
+		r.pauses = append(r.pauses, simPause{at: a.at, cut: cut})
+	}
 	if r.trace != nil && (s.cur != before || !a.ok) {
 		what := "ok"
 		if !a.ok {
@@ -240,4 +248,30 @@ func insertByTime(answers []simAnswer, a simAnswer) []simAnswer {
 	copy(answers[i+1:], answers[i:])
 	answers[i] = a
 	return answers
+}
+
+// simStrict is a bucket behind a server that keeps its Retry-After to the
+// letter: after a refusal it refuses everything until the wait it gave has
+// passed, whatever the bucket holds.
+type simStrict struct {
+	simBucket
+	until time.Time
+}
+
+func (s *simStrict) take(at time.Time) (bool, time.Duration, client.RateLimit) {
+	if at.Before(s.until) {
+		return false, wholeSeconds(s.until.Sub(at)), client.RateLimit{Remaining: -1}
+	}
+	ok, retry, rl := s.simBucket.take(at)
+	if !ok {
+		s.until = at.Add(retry)
+	}
+	return ok, retry, rl
+}
+
+// simPause is the pause after one 429: when it came, and whether the
+// search cut it short.
+type simPause struct {
+	at  time.Time
+	cut bool
 }

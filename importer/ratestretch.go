@@ -31,16 +31,40 @@ type stretch struct {
 	// it: the rate it gives is then only a little under the old one, and the
 	// next stretch, refused soon, measures the new limit.
 	probe bool
+	// trial marks a stretch at a limit measured from short stretches only,
+	// which one send more or less in them moves by a few percent: a 429
+	// soon after it began is the measurement put right, not a limit that
+	// fell, and its pause may be cut short (see rateSearch.cutPause).
+	trial bool
+	// afterCut marks a stretch that began at a pause cut short: the bucket
+	// was full again if the limit it was cut for still held.
+	afterCut bool
+	// arr places its sends at the server for the bucket model, with rtt
+	// the quickest round trip the search knew when it read s.
+	arr arrivals
+	rtt time.Duration
 }
 
-// accept counts a send answered with anything but 429.
-func (s *stretch) accept(sent time.Time) {
+// accept counts a send answered at at with anything but 429.
+func (s *stretch) accept(sent, at time.Time) {
 	if s.first.IsZero() || sent.Before(s.first) {
 		s.first = sent
 	}
 	if s.refused.IsZero() || sent.Before(s.refused) {
 		s.accepted++
+		s.arr.accept(sendTimes{sent, at})
 	}
+}
+
+// refuse records the send refused with 429, answered at at.
+func (s *stretch) refuse(sent, at time.Time) {
+	s.refused, s.arr.refused = sent, sendTimes{sent, at}
+}
+
+// model returns the times the bucket model reads from s, as arrivals at
+// the server: its first send, its last accepted one and the refused one.
+func (s *stretch) model() (first, lastOK, refused time.Time) {
+	return s.arr.times(s.rtt)
 }
 
 // holds reports whether sent belongs to s: sent at or after its start and
@@ -64,12 +88,42 @@ func (s *stretch) inBurst() bool {
 
 // point is s as one equation of the bucket model: n = c + L·τ.
 func (s *stretch) point() (n, tau float64, ok bool) {
-	if s.accepted == 0 || s.first.IsZero() || !s.refused.After(s.first) {
+	first, _, refused := s.model()
+	if s.accepted == 0 || first.IsZero() || !refused.After(first) {
 		return 0, 0, false
 	}
 	n = float64(s.accepted) - 0.5
-	tau = s.refused.Sub(s.first).Seconds() - 0.5/s.rate
+	tau = refused.Sub(first).Seconds() - 0.5/s.rate
 	return n, tau, tau > 0
+}
+
+// ends returns s's last two sends as the bucket model reads them: a sends
+// accepted, the last of them ta after s's first send, and the refused one
+// tk after it. ok is false when s does not have both.
+func (s *stretch) ends() (a, ta, tk float64, ok bool) {
+	first, lastOK, refused := s.model()
+	if s.accepted == 0 || first.IsZero() || !refused.After(lastOK) || lastOK.Before(first) {
+		return 0, 0, 0, false
+	}
+	return float64(s.accepted), lastOK.Sub(first).Seconds(), refused.Sub(first).Seconds(), true
+}
+
+// burstSlack is how far, in tokens, burstGiven looks beyond the range a
+// stretch allows: arrivals jitter by a fraction of a send.
+const burstSlack = 0.2
+
+// burstGiven returns the burst c, a whole number of tokens, that s tells
+// given a rate l known closely: the one whole number in the range its last
+// two sends allow (see bounds). ok is false when there is none, or more
+// than one.
+func (s *stretch) burstGiven(l float64) (float64, bool) {
+	a, ta, tk, ok := s.ends()
+	if !ok {
+		return 0, false
+	}
+	lo, hi := a-1-l*ta-burstSlack, a-l*tk+burstSlack
+	c := math.Ceil(max(lo, 0))
+	return c, c < hi && c+1 >= hi
 }
 
 // limitGiven returns the bucket's rate from s alone, given c = B − 1.

@@ -155,13 +155,13 @@ func failureText(o outcome) string {
 	return "success"
 }
 
-// throttled closes the gate for the server's wait, and lets the search
-// lower the rate.
+// throttled lets the search lower the rate and close the gate: for the
+// server's wait, or for as much of it as the search keeps (cutPause).
 func (r *run) throttled(o outcome, wait time.Duration, now time.Time) {
 	if wait <= 0 {
 		wait = time.Second
 	}
-	ob := observation{sent: o.sent, at: now, throttled: true, pauseUntil: r.pacer.Pause(wait)}
+	ob := observation{sent: o.sent, at: now, throttled: true, pauseUntil: now.Add(max(wait, r.pacer.gate()))}
 	if o.resp != nil {
 		ob.limit = o.resp.RateLimit
 	}
