@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -458,5 +459,38 @@ func TestKeyNeverComesBack(t *testing.T) {
 		if strings.Contains(seen, testKey) || strings.Contains(seen, testKey[:12]) {
 			t.Errorf("%d: the key came back: %s", a.status, seen)
 		}
+	}
+}
+
+// TestWroteAfterTheDial: an answer says when its request was written, after
+// the wait for a new connection: the rate search reads that as when the
+// server received it, and a run's first requests all wait for one. The
+// dial moves the client's clock on by a minute.
+func TestWroteAfterTheDial(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(201)
+		io.WriteString(w, `{"data":{"id":"c1","email":"a@b.co","status":"active"}}`)
+	}))
+	defer srv.Close()
+	start := time.Unix(1_800_000_000, 0)
+	var clock atomic.Int64
+	clock.Store(start.UnixNano())
+	now := func() time.Time { return time.Unix(0, clock.Load()) }
+	var d net.Dialer
+	tr := &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		clock.Add(int64(time.Minute))
+		return d.DialContext(ctx, network, addr)
+	}}
+	defer tr.CloseIdleConnections()
+	c, err := client.New(srv.URL+"/api/v1/public", testKey, client.WithHTTPClient(&http.Client{Transport: tr}), client.WithClock(now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, resp, err := c.CreateCustomer(context.Background(), client.CreateCustomerRequest{Email: "a@b.co"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := start.Add(time.Minute); !resp.Wrote.Equal(want) {
+		t.Errorf("written at %v, want %v: after the dial", resp.Wrote, want)
 	}
 }

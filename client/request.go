@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strings"
 	"sync/atomic"
+	"time"
 )
 
 // maxSuccessBody caps a 2xx body: a customer is a few hundred bytes.
@@ -26,9 +27,11 @@ func (c *Client) do(ctx context.Context, method, rawURL string, body []byte) (*C
 	// Whether the request was written in full decides, on failure, between
 	// "nothing happened" and "the customer may exist".
 	var sent atomic.Bool
+	var wrote atomic.Int64 // when, in Unix nanoseconds of c.now
 	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
 		WroteRequest: func(i httptrace.WroteRequestInfo) {
 			if i.Err == nil {
+				wrote.Store(c.now().UnixNano())
 				sent.Store(true)
 			}
 		},
@@ -51,6 +54,9 @@ func (c *Client) do(ctx context.Context, method, rawURL string, body []byte) (*C
 		resp.Body.Close()
 	}()
 	r := newResponse(resp, c.now())
+	if w := wrote.Load(); w != 0 {
+		r.Wrote = time.Unix(0, w)
+	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return nil, r, c.apiError(resp, r)
 	}

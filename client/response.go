@@ -17,6 +17,10 @@ type Response struct {
 	// HTTP date); zero when there was none.
 	RetryAfter time.Duration
 	RateLimit  RateLimit
+	// Wrote is when the request was written in full: after any wait for a
+	// connection (a dial, a TLS handshake), so the nearest the client knows
+	// to when the server received it. Zero when not seen.
+	Wrote time.Time
 }
 
 // RateLimit is the server's own account of its limit, from the

@@ -54,7 +54,6 @@ type rateSearch struct {
 	seconds    secondCounts
 	reader     statedLimit
 	cut        pauseCut
-	rtt        time.Duration // the quickest round trip seen
 	refined    refinement
 }
 
@@ -109,9 +108,6 @@ func newRateSearch(target float64, atOnce int, maxWait time.Duration, now time.T
 // observe records one answer and returns the rate to use from now on, and
 // a time before which nothing may be sent (zero: no such wait).
 func (s *rateSearch) observe(a observation) (rate float64, hold time.Time) {
-	if d := a.at.Sub(a.sent); d > 0 && (s.rtt == 0 || d < s.rtt) {
-		s.rtt = d
-	}
 	if a.throttled {
 		s.throttled(a.sent, a.at, a.pauseUntil)
 		hold = s.gate
@@ -132,11 +128,11 @@ func (s *rateSearch) accepted(sent, now time.Time) {
 	}
 	switch {
 	case s.run.holds(sent):
-		s.run.accept(sent, now)
+		s.run.accept(sent)
 	case s.ofLast(sent) && sent.Before(s.last.refused):
 		// A late answer from the stretch that just ended: while the gate is
 		// still closed, the rate after it can still be put right.
-		s.last.accept(sent, now)
+		s.last.accept(sent)
 		if now.Before(s.gate) {
 			s.settle()
 		}
@@ -153,7 +149,7 @@ func (s *rateSearch) throttled(sent, now, pauseUntil time.Time) {
 		// episode, told again. Only an earlier refusal changes it.
 		s.cut.serverEnd = maxTime(s.cut.serverEnd, pauseUntil)
 		if sent.Before(s.last.refused) {
-			s.last.refuse(sent, now)
+			s.last.refused = sent
 			s.settle()
 		}
 		s.keepPause()
@@ -173,10 +169,9 @@ func (s *rateSearch) throttled(sent, now, pauseUntil time.Time) {
 	if !s.run.holds(sent) {
 		// Sent at the rate before the last raise: the stretch now going on
 		// did not meet this refusal and measures nothing.
-		s.run.first, s.run.arr = time.Time{}, arrivals{}
+		s.run.first = time.Time{}
 	}
-	s.run.refuse(sent, now)
-	s.run.pause = pauseUntil.Sub(now)
+	s.run.refused, s.run.pause = sent, pauseUntil.Sub(now)
 	if !s.run.inBurst() {
 		// A second refused within a burst holds the server's burst, which a
 		// bucket's refusals share with a window's at any rate.
@@ -199,7 +194,6 @@ func (s *rateSearch) ofLast(sent time.Time) bool {
 // stretches that ended in a 429. A late answer calls it again for the same
 // pause, so it depends on those facts only.
 func (s *rateSearch) settle() {
-	s.last.rtt, s.prev.rtt = s.rtt, s.rtt
 	l := s.last
 	if l.inBurst() {
 		s.burstMet(l)

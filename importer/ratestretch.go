@@ -39,32 +39,20 @@ type stretch struct {
 	// afterCut marks a stretch that began at a pause cut short: the bucket
 	// was full again if the limit it was cut for still held.
 	afterCut bool
-	// arr places its sends at the server for the bucket model, with rtt
-	// the quickest round trip the search knew when it read s.
-	arr arrivals
-	rtt time.Duration
+	lastOK   time.Time // the latest send accepted before the refused one
 }
 
-// accept counts a send answered at at with anything but 429.
-func (s *stretch) accept(sent, at time.Time) {
+// accept counts a send answered with anything but 429.
+func (s *stretch) accept(sent time.Time) {
 	if s.first.IsZero() || sent.Before(s.first) {
 		s.first = sent
 	}
 	if s.refused.IsZero() || sent.Before(s.refused) {
 		s.accepted++
-		s.arr.accept(sendTimes{sent, at})
+		if sent.After(s.lastOK) {
+			s.lastOK = sent
+		}
 	}
-}
-
-// refuse records the send refused with 429, answered at at.
-func (s *stretch) refuse(sent, at time.Time) {
-	s.refused, s.arr.refused = sent, sendTimes{sent, at}
-}
-
-// model returns the times the bucket model reads from s, as arrivals at
-// the server: its first send, its last accepted one and the refused one.
-func (s *stretch) model() (first, lastOK, refused time.Time) {
-	return s.arr.times(s.rtt)
 }
 
 // holds reports whether sent belongs to s: sent at or after its start and
@@ -88,12 +76,11 @@ func (s *stretch) inBurst() bool {
 
 // point is s as one equation of the bucket model: n = c + L·τ.
 func (s *stretch) point() (n, tau float64, ok bool) {
-	first, _, refused := s.model()
-	if s.accepted == 0 || first.IsZero() || !refused.After(first) {
+	if s.accepted == 0 || s.first.IsZero() || !s.refused.After(s.first) {
 		return 0, 0, false
 	}
 	n = float64(s.accepted) - 0.5
-	tau = refused.Sub(first).Seconds() - 0.5/s.rate
+	tau = s.refused.Sub(s.first).Seconds() - 0.5/s.rate
 	return n, tau, tau > 0
 }
 
@@ -101,11 +88,10 @@ func (s *stretch) point() (n, tau float64, ok bool) {
 // accepted, the last of them ta after s's first send, and the refused one
 // tk after it. ok is false when s does not have both.
 func (s *stretch) ends() (a, ta, tk float64, ok bool) {
-	first, lastOK, refused := s.model()
-	if s.accepted == 0 || first.IsZero() || !refused.After(lastOK) || lastOK.Before(first) {
+	if s.accepted == 0 || s.first.IsZero() || !s.refused.After(s.lastOK) || s.lastOK.Before(s.first) {
 		return 0, 0, 0, false
 	}
-	return float64(s.accepted), lastOK.Sub(first).Seconds(), refused.Sub(first).Seconds(), true
+	return float64(s.accepted), s.lastOK.Sub(s.first).Seconds(), s.refused.Sub(s.first).Seconds(), true
 }
 
 // burstSlack is how far, in tokens, burstGiven looks beyond the range a

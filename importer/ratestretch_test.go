@@ -2,7 +2,6 @@ package importer
 
 import (
 	"math"
-	"sort"
 	"testing"
 	"time"
 )
@@ -19,11 +18,11 @@ func bucketStretch(b, l, r float64, start time.Time) stretch {
 			tokens = min(b, tokens+l/r)
 		}
 		if tokens < 1 {
-			s.refuse(at, at.Add(time.Millisecond))
+			s.refused = at
 			return s
 		}
 		tokens--
-		s.accept(at, at.Add(time.Millisecond))
+		s.accept(at)
 	}
 }
 
@@ -62,11 +61,9 @@ func TestFitBucket(t *testing.T) {
 func windowStretch(q int, r float64, start time.Time) stretch {
 	s := stretch{rate: r, start: start, probe: true, pause: time.Second}
 	for i := 0; i < q; i++ {
-		at := start.Add(time.Duration(float64(i) / r * float64(time.Second)))
-		s.accept(at, at.Add(time.Millisecond))
+		s.accept(start.Add(time.Duration(float64(i) / r * float64(time.Second))))
 	}
-	refused := start.Add(time.Duration(float64(q) / r * float64(time.Second)))
-	s.refuse(refused, refused.Add(time.Millisecond))
+	s.refused = start.Add(time.Duration(float64(q) / r * float64(time.Second)))
 	return s
 }
 
@@ -82,60 +79,6 @@ func TestStretchLimitGiven(t *testing.T) {
 		k := float64(s.accepted)
 		if tol := tt.r * (tt.b - 1) / (k * k); !ok || got < tt.l-tol || got > tt.l+tol {
 			t.Errorf("bucket %v/%v sent at %v: L %.2f (ok %v), want %v ± %.2f", tt.b, tt.l, tt.r, got, ok, tt.l, tol)
-		}
-	}
-}
-
-// coldStretch is bucketStretch with the first cold sends held by a new
-// connection: they reach the server, and are answered, dial later than
-// sent; the others arrive at once and are answered after rtt.
-func coldStretch(b, l, r float64, start time.Time, cold int, dial, rtt time.Duration) stretch {
-	s := stretch{rate: r, start: start, probe: true, pause: time.Second}
-	type send struct{ sent, arrive time.Time }
-	var sends []send
-	for i := range int(b) * 4 {
-		sent := start.Add(time.Duration(float64(i) / r * float64(time.Second)))
-		arrive := sent
-		if i < cold {
-			arrive = start.Add(dial)
-		}
-		sends = append(sends, send{sent, arrive})
-	}
-	sort.SliceStable(sends, func(i, j int) bool { return sends[i].arrive.Before(sends[j].arrive) })
-	tokens, last := b, sends[0].arrive
-	for _, sd := range sends {
-		tokens, last = min(b, tokens+sd.arrive.Sub(last).Seconds()*l), sd.arrive
-		if tokens < 1 {
-			s.refuse(sd.sent, sd.arrive.Add(rtt))
-			return s
-		}
-		tokens--
-		s.accept(sd.sent, sd.arrive.Add(rtt))
-	}
-	panic("no refusal")
-}
-
-// TestColdOpening: a run's first stretch goes out on new connections, and
-// its first sends reach the server together, milliseconds after they were
-// sent. Read by when they were sent, the stretch lasted longer at the
-// server than it did, and the burst comes out a token short; placed by
-// their answers (arrivals), it comes out right.
-func TestColdOpening(t *testing.T) {
-	t0 := time.Unix(1_800_000_000, 0)
-	const rtt = 300 * time.Microsecond
-	for _, placed := range []bool{false, true} {
-		a := coldStretch(10, 200, 1000, t0, 6, 4*time.Millisecond, rtt)
-		b := bucketStretch(10, 200, 250, t0.Add(2*time.Second))
-		if placed {
-			a.rtt, b.rtt = rtt, rtt
-		}
-		c, _, ok := fitBucket(a, b)
-		got := math.Round(c)
-		if placed && (!ok || got != 9) {
-			t.Errorf("placed by arrival: fit %v, c %.2f made %v, want 9", ok, c, got)
-		}
-		if !placed && ok && got == 9 {
-			t.Errorf("placed by sending: c %.2f made 9; the case does not test arrivals", c)
 		}
 	}
 }

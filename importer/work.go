@@ -101,6 +101,13 @@ func (r *run) call(a *rowAttempt) outcome {
 		o.customer, o.resp, o.err = r.api.CreateCustomer(r.reqCtx, req)
 	}
 	r.observeLatency(time.Since(began))
+	if o.resp != nil {
+		// The rate search reads when requests reached the server: a request
+		// that waited for a new connection went out when it was written.
+		if w := o.resp.Wrote; w.After(o.sent) && w.Before(r.cfg.Now()) {
+			o.sent = w
+		}
+	}
 	return o
 }
 
