@@ -26,26 +26,29 @@ type Pacer struct {
 	pauseUntil time.Time // the gate: no request before this
 	rate       float64
 	burst      int
+	catchUp    int // spaced sends that may go at once after a late wake-up
 }
 
 // NewPacer allows perSecond requests a second with bursts of burst. now is
 // the clock (time.Now in production).
 func NewPacer(perSecond float64, burst int, now func() time.Time) *Pacer {
 	burst = max(burst, 1)
-	p := &Pacer{now: now, burst: burst, rate: perSecond, turn: make(chan struct{}, 1)}
+	p := &Pacer{now: now, burst: burst, rate: perSecond, catchUp: defaultCatchUp, turn: make(chan struct{}, 1)}
 	p.lim = rate.NewLimiter(p.limit(perSecond), p.tokens(perSecond))
 	return p
 }
 
-// catchUp is how many sends spaced sends may catch up at once after the
-// waiting worker woke late: enough that a busy machine's late wake-ups do
-// not cost the rate, few enough not to empty a server's small burst.
-const catchUp = 2
+// defaultCatchUp is how many sends spaced sends may catch up at once after
+// the waiting worker woke late: enough that a busy machine's late wake-ups
+// do not cost the rate, few enough not to empty a server's small burst. A
+// server that takes one request at a time refuses the second of such a
+// pair, and the run then sends one at a time (SetCatchUp).
+const defaultCatchUp = 2
 
 // tokens is the limiter's burst at r.
 func (p *Pacer) tokens(r float64) int {
 	if p.spaced(r) {
-		return catchUp
+		return p.catchUp
 	}
 	return p.burst
 }
@@ -143,6 +146,17 @@ func (p *Pacer) SetBurst(n int) bool {
 	p.lim.SetLimitAt(now, p.limit(p.rate))
 	p.lim.SetBurstAt(now, p.tokens(p.rate))
 	return true
+}
+
+// SetCatchUp changes how many spaced sends may go at once after a late
+// wake-up or a quiet spell.
+func (p *Pacer) SetCatchUp(n int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if n = max(n, 1); n != p.catchUp {
+		p.catchUp = n
+		p.lim.SetBurstAt(p.now(), p.tokens(p.rate))
+	}
 }
 
 // spacedNow reports whether sends go one by one at the current rate.

@@ -111,7 +111,7 @@ func TestPacerSetBurst(t *testing.T) {
 	if !p.SetBurst(1) || p.SetBurst(1) {
 		t.Error("SetBurst(1) from 15 then again: want true, then false")
 	}
-	if p.lim.Burst() != catchUp || float64(p.lim.Limit()) != 100*spacingShare || !p.spacedNow() {
-		t.Errorf("limiter burst %d at %v, spaced %v; want %d at %v, spaced", p.lim.Burst(), p.lim.Limit(), p.spacedNow(), catchUp, 100*spacingShare)
+	if p.lim.Burst() != defaultCatchUp || float64(p.lim.Limit()) != 100*spacingShare || !p.spacedNow() {
+		t.Errorf("limiter burst %d at %v, spaced %v; want %d at %v, spaced", p.lim.Burst(), p.lim.Limit(), p.spacedNow(), defaultCatchUp, 100*spacingShare)
 	}
 }

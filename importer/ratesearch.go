@@ -55,6 +55,8 @@ type rateSearch struct {
 	reader     statedLimit
 	cut        pauseCut
 	refined    refinement
+	oneAtATime bool    // spaced sends never catch up in pairs (see catchUp)
+	doubt      float64 // how far a limit fitted from short stretches may be low (0: not in doubt)
 }
 
 // observation is what the search learns from one HTTP answer.
@@ -166,6 +168,12 @@ func (s *rateSearch) throttled(sent, now, pauseUntil time.Time) {
 		return
 	}
 	s.cut.refusedEarly(sent, s.run.accepted)
+	if s.run.accepted <= 1 {
+		// The server had at most one request to give as the stretch
+		// began: the two sends the pacer lets go at once after a pause
+		// would meet a 429 at the end of every pause.
+		s.oneAtATime = true
+	}
 	if !s.run.holds(sent) {
 		// Sent at the rate before the last raise: the stretch now going on
 		// did not meet this refusal and measures nothing.
@@ -205,6 +213,7 @@ func (s *rateSearch) settle() {
 	if s.lo >= l.rate {
 		s.lo = 0 // what held no longer does
 	}
+	s.doubt = 0
 	s.est, s.kind = s.measure()
 	if fell := s.est > 0 && s.est < cutAgree*s.cut.estBefore; fell && s.refined.at.Equal(s.prev.refused) {
 		// The limit fell, maybe within the long stretch that put the burst
@@ -276,6 +285,7 @@ func (s *rateSearch) measure() (float64, limiterKind) {
 			if exact, ok := s.last.limitGiven(s.burst); ok {
 				l = exact
 			}
+			s.doubt = s.last.doubtAt(l)
 			return l, kindBucket
 		}
 	}
@@ -367,6 +377,12 @@ func (s *rateSearch) higher(now time.Time) float64 {
 		// than the quota in a second, soon, once.
 		s.checked, s.quiet = true, now
 		return max(s.cur*probeStep, under(s.est+windowCheck, 1))
+	case s.est > 0 && s.doubt > 0:
+		// Fitted from short stretches, the limit may be one send in them
+		// low (a burst read a token large): once it held, try there.
+		next := under(s.est+s.doubt, estimateShare)
+		s.doubt, s.quiet = 0, now
+		return next
 	case s.est > 0 || (s.hi > 0 && s.hi-s.lo <= 0.02*s.hi):
 		// Settled just under the limit: try a little higher now and then.
 		if now.Sub(s.quiet) < probeEvery {
@@ -413,6 +429,14 @@ const windowCheck = 3
 
 // sendBurst is how many sends the pacer may let go at once.
 func (s *rateSearch) sendBurst() int { return s.atOnce }
+
+// catchUp is how many spaced sends the pacer may let catch up at once.
+func (s *rateSearch) catchUp() int {
+	if s.oneAtATime {
+		return 1
+	}
+	return defaultCatchUp
+}
 
 // finding is what the search has found, for the log: it changes only when
 // the rate or what is known of the server's limit does.

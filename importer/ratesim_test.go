@@ -138,8 +138,14 @@ func (r *simRun) run() time.Duration {
 	c := simClient{tokens: float64(r.burst), at: start}
 	changed := r.changeAt == 0
 	for len(r.accepted) < r.n {
-		c.burst = s.sendBurst()
+		c.burst, c.spaced = s.sendBurst(), s.sendBurst() <= 1
+		if c.spaced {
+			c.burst = s.catchUp()
+		}
 		next := c.next(s.cur, gate, last)
+		if next.Sub(start) > simGiveUp {
+			return simGiveUp // a run that would not end
+		}
 		if len(inflight) > 0 && !inflight[0].at.After(next) {
 			a := inflight[0]
 			inflight = inflight[1:]
@@ -166,29 +172,38 @@ func (r *simRun) run() time.Duration {
 	return r.accepted[len(r.accepted)-1].Sub(start) + r.lat
 }
 
-// simClient is the client's pacer: sends spaced a little under the rate
-// or, given a burst, a token bucket of that many filled at the rate.
+// simGiveUp ends a simulated run that has not ended by then.
+const simGiveUp = 10 * time.Minute
+
+// simClient is the client's pacer: a token bucket of burst filled at the
+// rate or, spaced, of the pacer's catch-up filled a little under the rate.
 type simClient struct {
 	burst  int
+	spaced bool
 	tokens float64
 	at     time.Time
 }
 
+// fill is the rate the bucket fills at.
+func (c *simClient) fill(rate float64) float64 {
+	if c.spaced {
+		return rate * spacingShare
+	}
+	return rate
+}
+
 // next is when the next send may go: after last, and not before the gate.
 func (c *simClient) next(rate float64, gate, last time.Time) time.Time {
-	if c.burst <= 1 {
-		return maxTime(gate, last.Add(time.Duration(float64(time.Second)/(rate*spacingShare))))
-	}
 	t := maxTime(gate, last)
 	if tok := c.held(rate, t); tok < 1 {
-		t = t.Add(time.Duration((1 - tok) / rate * float64(time.Second)))
+		t = t.Add(time.Duration((1 - tok) / c.fill(rate) * float64(time.Second)))
 	}
 	return t
 }
 
 // held is the tokens the bucket holds at t.
 func (c *simClient) held(rate float64, t time.Time) float64 {
-	return min(float64(c.burst), c.tokens+t.Sub(c.at).Seconds()*rate)
+	return min(float64(c.burst), c.tokens+t.Sub(c.at).Seconds()*c.fill(rate))
 }
 
 // take spends a token on a send at t.

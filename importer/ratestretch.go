@@ -122,6 +122,21 @@ func (s *stretch) limitGiven(c float64) (float64, bool) {
 	return l, l > 0 && l < s.rate
 }
 
+// doubtShare is the share of a limit l by which one send more or less in a
+// stretch must move the limit it gives for the limit to be in doubt: a
+// stretch that short may have been read with a burst a token off.
+const doubtShare = 0.05
+
+// doubtAt returns how far the limit l that s gave would move with one send
+// more in s (1/τ), when that is more than doubtShare of l; else 0.
+func (s *stretch) doubtAt(l float64) float64 {
+	_, tau, ok := s.point()
+	if !ok || 1/tau <= doubtShare*l {
+		return 0
+	}
+	return 1 / tau
+}
+
 // cycleRate is what the server accepted over s and the pause after it. For
 // a limiter that counts in windows, or a bucket whose burst fills within the
 // pause, it does not exceed the limit.

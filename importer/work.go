@@ -183,8 +183,9 @@ func (r *run) pace(ob observation) {
 	rate, hold := r.search.observe(ob)
 	after := r.search.finding()
 	accepted, span, burst := r.search.episode()
-	atOnce := r.search.sendBurst()
+	atOnce, catchUp := r.search.sendBurst(), r.search.catchUp()
 	r.searchMu.Unlock()
+	r.pacer.SetCatchUp(catchUp)
 	if hold.After(ob.at) {
 		r.pacer.Pause(hold.Sub(ob.at))
 	}
