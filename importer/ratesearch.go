@@ -351,7 +351,7 @@ func (s *rateSearch) after() (float64, bool) {
 
 // climb raises the rate once it has held for holdFor.
 func (s *rateSearch) climb(now time.Time) {
-	if now.Before(s.gate) || now.Sub(s.since) < holdFor {
+	if now.Before(s.gate) || now.Sub(s.since) < s.holdNeeded() {
 		return
 	}
 	s.lo = max(s.lo, s.cur)
@@ -367,6 +367,19 @@ func (s *rateSearch) climb(now time.Time) {
 	if next := s.higher(now); next > s.cur {
 		s.set(next, now, true)
 	}
+}
+
+// holdNeeded is how long the current rate must go without a 429 to count
+// as safe: holdFor, or, above a measured bucket's limit, twice the time its
+// burst lasts there. A probe 5% above a limit of 50/s with a burst of 10
+// empties it only after 4 s: held 3 s, it was taken for a raised limit, and
+// the rate went half as high again.
+func (s *rateSearch) holdNeeded() time.Duration {
+	over := s.cur*spacingShare - s.est
+	if s.kind != kindBucket || s.burst < 0 || s.est <= 0 || over <= 0 {
+		return holdFor
+	}
+	return max(holdFor, time.Duration(2*(s.burst+1)/over*float64(time.Second)))
 }
 
 // higher is the next rate to try once the current one held.

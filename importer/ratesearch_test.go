@@ -93,6 +93,9 @@ func TestRateSearchFollowsChanges(t *testing.T) {
 		{"200/s falls to 100/s", 200, simRun{n: 4000, changeTo: 100}, 3 * time.Second, 95},
 		{"the same, jittered and out of order", 200, simRun{n: 4000, changeTo: 100, jitter: ms, spread: 3 * ms}, 3 * time.Second, 95},
 		{"200/s falls to 150/s", 200, simRun{n: 4000, changeTo: 150}, 5 * time.Second, 142},
+		// A probe 5% above 50/s empties a burst of 10 only after 4 s: it
+		// must not be taken for a raised limit when it has held 3 s.
+		{"200/s falls to 50/s, probed above every 40 s", 200, simRun{n: 4000, changeTo: 50, changeAt: 2 * time.Second, jitter: ms, spread: 3 * ms}, 5 * time.Second, 48},
 		{"200/s falls to 50/s 2 s after it was found", 200, simRun{n: 2000, changeTo: 50, changeAt: 4200 * time.Millisecond}, 3 * time.Second, 47},
 		{"100/s rises to 200/s", 100, simRun{n: 16000, changeTo: 200}, time.Minute, 190},
 	}
