@@ -9,8 +9,11 @@
 //	→ dispatch (dispatch.go) consults the Ledger in batches: known customers, duplicates and
 //	                         maybe-sent rows finish at once; the rest are marked pending first
 //	→ work (work.go)         a pool of workers, each row a small state machine (attempt.go)
-//	                         paced by one Pacer (pacer.go, ratesearch.go) and decided by one
-//	                         policy (policy.go); the run stops itself when the API is gone (health.go)
+//	                         paced by one Pacer (pacer.go) at the rate the search finds (ratesearch.go:
+//	                         a token bucket's stretches in ratestretch.go, stated limits in
+//	                         ratestated.go, one-second windows in ratewindow.go, pauses it cuts
+//	                         short in ratecut.go) and decided by one policy (policy.go); the run
+//	                         stops itself when the API is gone (health.go)
 //	→ drain (drain.go)       the one goroutine that hands Results to the Sink
 //
 // Counters (counters.go) count what a run does; Snapshot feeds progress and
