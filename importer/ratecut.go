@@ -20,8 +20,9 @@ func (c *pauseCut) begin(serverEnd time.Time, est float64) {
 	c.serverEnd, c.estBefore, c.cutTo = serverEnd, est, time.Time{}
 }
 
-// refusedEarly notes a 429 of a send made at sent, when the stretch it
-// belongs to had accepted sends before it.
+// refusedEarly notes a 429 of a send made at sent, with accepted the sends
+// its stretch had accepted before it: one made inside the server's pause
+// that was cut short, before any was accepted, marks the server strict.
 func (c *pauseCut) refusedEarly(sent time.Time, accepted int) {
 	if !c.cutTo.IsZero() && sent.Before(c.serverEnd) && accepted == 0 {
 		c.strict = true

@@ -113,7 +113,6 @@ type simRun struct {
 	changeTo  float64
 	phase     time.Duration // the start's offset into a second of the clock
 	throttled int
-	hook      func(*rateSearch)
 	cut       int        // pauses the search cut short of the server's wait
 	pauses    []simPause // every 429's, in order
 	trace     func(at time.Time, what string, rate float64)
@@ -133,9 +132,6 @@ func (r *simRun) run() time.Duration {
 	start := time.Unix(1_800_000_000, 0).Add(r.phase)
 	r.start = start
 	s := newRateSearch(r.target, r.burst, 2*time.Minute, start)
-	if r.hook != nil {
-		r.hook(s)
-	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	var inflight []simAnswer
 	gate, last := start, start.Add(-time.Hour)

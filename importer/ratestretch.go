@@ -100,7 +100,8 @@ const burstSlack = 0.2
 
 // burstGiven returns the burst c, a whole number of tokens, that s tells
 // given a rate l known closely: the one whole number in the range its last
-// two sends allow (see bounds). ok is false when there is none, or more
+// two sends allow (the a-th found a token, c + l·ta ≥ a − 1; the one after
+// it found none, c + l·tk < a). ok is false when there is none, or more
 // than one.
 func (s *stretch) burstGiven(l float64) (float64, bool) {
 	a, ta, tk, ok := s.ends()

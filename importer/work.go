@@ -185,7 +185,9 @@ func (r *run) pace(ob observation) {
 	accepted, span, burst := r.search.episode()
 	atOnce, catchUp := r.search.sendBurst(), r.search.catchUp()
 	r.searchMu.Unlock()
-	r.pacer.SetCatchUp(catchUp)
+	if ob.throttled {
+		r.pacer.SetCatchUp(catchUp) // only a 429 changes it: not on every answer
+	}
 	if hold.After(ob.at) {
 		r.pacer.Pause(hold.Sub(ob.at))
 	}
